@@ -1,0 +1,51 @@
+"""The method contract: what the engine may ask of every transfer method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from transferbench.data.domain import Split
+from transferbench.models.classifier import Classifier
+
+
+@dataclass
+class Batch:
+    """A mini-batch of network-ready inputs; ``labels`` is None for unlabelled target data."""
+
+    inputs: torch.Tensor
+    labels: torch.Tensor | None = None
+
+
+class Method(nn.Module):
+    """A transfer method: owns the model plus any extra modules, and defines the losses.
+
+    The engine sums the terms returned by :meth:`losses`, steps one optimizer over
+    :meth:`parameter_groups`, and evaluates with :meth:`predict`. Everything
+    method-specific (discriminators, kernels, schedules) lives in the subclass.
+    """
+
+    def __init__(self, model: Classifier) -> None:
+        super().__init__()
+        self.model = model
+
+    def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
+        """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules."""
+        raise NotImplementedError
+
+    def parameter_groups(self) -> list[dict]:
+        """The model's groups, then the method's own modules at the base learning rate."""
+        model_params = {id(p) for p in self.model.parameters()}
+        extra = [p for p in self.parameters() if id(p) not in model_params]
+        groups = self.model.parameter_groups()
+        return groups + ([{"params": extra, "lr_mult": 1.0}] if extra else [])
+
+    @torch.no_grad()
+    def predict(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Class logits for evaluation."""
+        return self.model(inputs).logits
+
+    def before_eval(self, target_train: Split) -> None:
+        """Hook run before each evaluation (AdaBN re-estimates BatchNorm statistics here)."""

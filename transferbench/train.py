@@ -1,0 +1,130 @@
+"""The transferbench entrypoint: compose config → build pieces from registries → fit → results.
+
+Run as ``python -m transferbench`` or ``transferbench``; every run writes into its own Hydra
+output dir (``results.json``, ``checkpoint.pt``, ``.hydra/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+import torch
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from rich.console import Console
+
+from transferbench.cli import CONF_DIR
+from transferbench.data import build_task
+from transferbench.engine import FitSettings, Trainer
+from transferbench.engine.files import write_json
+from transferbench.engine.results import RESULTS_FILE, completed_results, failure, summarize
+from transferbench.engine.seeding import resolve_device, seed_everything
+from transferbench.errors import UserError
+from transferbench.methods import Method, build_method
+from transferbench.models import build_model
+
+CHECKPOINT_FILE = "checkpoint.pt"
+console = Console(stderr=True)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
+def main(cfg: DictConfig) -> float | None:
+    """Hydra task function: one run, or one job of a ``-m`` sweep."""
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        return run(cfg, run_dir)["target_acc"]
+    except UserError as error:
+        write_json(run_dir / RESULTS_FILE, failure(identity(cfg), str(error), resolved(cfg)))
+        console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+        if HydraConfig.get().mode == RunMode.MULTIRUN:
+            return None
+        sys.exit(1)
+
+
+def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
+    """Train and evaluate one configuration, writing ``results.json`` into ``run_dir``."""
+    checkpoint = run_dir / CHECKPOINT_FILE
+    if cfg.trainer.resume:
+        finished = completed_results(run_dir)
+        if finished is not None:
+            console.print(f"{run_dir} already finished; target accuracy {finished['target_acc']:.2f}")
+            return finished
+    else:
+        checkpoint.unlink(missing_ok=True)
+    seed_everything(cfg.seed)
+    device = resolve_device(cfg.trainer.device)
+    task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download).to(device)
+    model = build_model(cfg.backbone, task.input_shape, task.num_classes)
+    method = build_method(cfg.method, model).to(device)
+    settings = fit_settings(cfg.trainer)
+    optimizer = build_optimizer(cfg.optimizer, method)
+    logger = instantiate(cfg.logger)
+    logger.start(run_dir, resolved(cfg))
+    trainer = Trainer(
+        method, task, optimizer, build_scheduler(cfg.scheduler, optimizer, settings.iterations),
+        settings, checkpoint, logger, seed=cfg.seed, config_digest=config_digest(cfg),
+    )
+    state = trainer.fit()
+    logger.finish()
+    results = summarize(state, settings, identity(cfg), resolved(cfg), str(device))
+    write_json(run_dir / RESULTS_FILE, results)
+    console.print(
+        f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "
+        f"{results['target_acc']:.2f}, source {results['source_acc']:.2f} → {run_dir}",
+        highlight=False,
+    )
+    return results
+
+
+def fit_settings(trainer_cfg: DictConfig) -> FitSettings:
+    fields = FitSettings.__dataclass_fields__
+    settings = FitSettings(**{key: trainer_cfg[key] for key in fields if key in trainer_cfg})
+    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every"):
+        if getattr(settings, name) < 1:
+            raise UserError(f"trainer.{name} must be a positive integer, got {getattr(settings, name)}")
+    return settings
+
+
+def build_optimizer(cfg: DictConfig, method: Method) -> torch.optim.Optimizer:
+    """``hydra.utils.instantiate`` the optimizer with each group's lr scaled by its ``lr_mult``."""
+    if cfg.lr <= 0:
+        raise UserError(f"optimizer.lr must be positive, got {cfg.lr}")
+    groups = [{**group, "lr": cfg.lr * group["lr_mult"]} for group in method.parameter_groups()]
+    return instantiate(cfg, _partial_=True)(params=groups)
+
+
+def build_scheduler(
+    cfg: DictConfig, optimizer: torch.optim.Optimizer, iterations: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Per-iteration lr factor from a schedule of training progress p = step / iterations."""
+    factor = instantiate(cfg)
+
+    def at_step(step: int) -> float:
+        return factor(min(step / iterations, 1.0))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, at_step)
+
+
+def identity(cfg: DictConfig) -> dict[str, Any]:
+    """The keys a results table groups by."""
+    return {"method": cfg.method.name, "task": cfg.dataset.name, "seed": cfg.seed}
+
+
+def resolved(cfg: DictConfig) -> dict[str, Any]:
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def config_digest(cfg: DictConfig) -> str:
+    """Hash of everything that determines the numbers (not display or resume switches)."""
+    relevant = resolved(cfg)
+    for key in ("progress", "resume", "device"):
+        relevant["trainer"].pop(key, None)
+    relevant.pop("logger", None)
+    relevant.pop("data", None)
+    return hashlib.sha256(OmegaConf.to_yaml(OmegaConf.create(relevant)).encode()).hexdigest()[:16]
