@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from transferbench.engine.loop import FitSettings, FitState
+from transferbench.layout import RESULTS_FILE
 
-RESULTS_FILE = "results.json"
 PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", "numpy")
 
 

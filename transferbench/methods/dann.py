@@ -7,6 +7,8 @@ the paper's schedule λ_p = 2 / (1 + exp(−γ p)) − 1 (§5.2.2).
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import torch
 import torch.nn.functional as F
 
@@ -21,12 +23,12 @@ from transferbench.schedules import adaptation_factor
 class DANN(Method):
     def __init__(
         self, model: Classifier, trade_off: float = 1.0, gamma: float = 10.0,
-        layer: str = "features", hidden: int = 1024, depth: int = 2, dropout: float = 0.5,
+        layer: str = "features", discriminator: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(model)
         self.trade_off, self.gamma, self.layer = trade_off, gamma, layer
         self.adversarial = DomainAdversarialLoss(
-            DomainDiscriminator(model.layer_width(layer), hidden=hidden, depth=depth, dropout=dropout)
+            DomainDiscriminator(model.layer_width(layer), **dict(discriminator or {}))
         )
 
     def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:

@@ -1,0 +1,60 @@
+"""Turn a folder of runs (e.g. a multirun sweep) into a methods × tasks table.
+
+    python scripts/make_table.py multirun/2026-11-23_10-00-00
+
+Prints Markdown and writes table.md, table.csv and table.tex into the folder (or --out).
+Failed and unfinished runs are listed under the table, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from transferbench.analysis.runs import RunCollection, collect_runs
+from transferbench.analysis.table import ORACLE_METRIC, build_table, to_csv, to_latex, to_markdown
+
+METRICS = ("target_acc", "source_acc", ORACLE_METRIC)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", type=Path, help="folder searched recursively for results.json")
+    parser.add_argument("--metric", choices=METRICS, default="target_acc",
+                        help="target_acc = last checkpoint (default); oracle_target_acc = best on test, labelled oracle")
+    parser.add_argument("--out", type=Path, help="where to write table.{md,csv,tex} (default: the runs folder)")
+    args = parser.parse_args(argv)
+    if not args.runs.is_dir():
+        print(f"error: {args.runs} is not a folder; pass the output dir of a run or sweep", file=sys.stderr)
+        return 2
+    runs = collect_runs(args.runs)
+    if not runs.completed:
+        print(f"error: no completed results.json under {args.runs}", file=sys.stderr)
+        print(problems_report(runs), end="", file=sys.stderr)
+        return 1
+    table = build_table(runs.completed, args.metric)
+    markdown = to_markdown(table) + problems_report(runs)
+    print(markdown, end="")
+    out = args.out or args.runs
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "table.md").write_text(markdown)
+    (out / "table.csv").write_text(to_csv(table))
+    (out / "table.tex").write_text(to_latex(table))
+    print(f"\nwrote {out / 'table.md'}, table.csv and table.tex", file=sys.stderr)
+    return 0
+
+
+def problems_report(runs: RunCollection) -> str:
+    lines = []
+    if runs.failed:
+        lines.append(f"\n**Failed runs ({len(runs.failed)}):**\n")
+        lines += [f"- `{path}`: {error}" for path, error in runs.failed]
+    if runs.unfinished:
+        lines.append(f"\n**Unfinished runs ({len(runs.unfinished)}), no results.json:**\n")
+        lines += [f"- `{path}`" for path in runs.unfinished]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

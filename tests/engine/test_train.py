@@ -1,0 +1,66 @@
+"""End-to-end runs through ``transferbench.train.run`` on the embedded moons task."""
+
+import json
+
+import pytest
+
+from transferbench.errors import UserError
+from transferbench.methods import build_method
+from transferbench.models import build_model
+from transferbench.train import build_optimizer, run
+
+SHORT = ["trainer.iterations=300", "trainer.eval_every=100"]
+
+
+def test_results_json_has_what_a_paper_needs(make_config, tmp_path):
+    results = run(make_config(*SHORT), tmp_path)
+    on_disk = json.loads((tmp_path / "results.json").read_text())
+    assert on_disk["target_acc"] == results["target_acc"] == results["history"][-1]["target_acc"]
+    assert on_disk["selection"] == "last"
+    assert on_disk["oracle_target_acc"] == max(r["target_acc"] for r in on_disk["history"])
+    assert [r["iteration"] for r in on_disk["history"]] == [100, 200, 300]
+    assert on_disk["train_images_per_s"] > 0 and on_disk["wall_time_s"] >= on_disk["train_time_s"] > 0
+    assert on_disk["config"]["method"]["name"] == "dann"
+    assert on_disk["environment"]["versions"]["torch"]
+    assert (tmp_path / "checkpoint.pt").is_file()
+
+
+def test_same_seed_gives_the_same_numbers(make_config, tmp_path):
+    first = run(make_config(*SHORT, "seed=7"), tmp_path / "a")
+    second = run(make_config(*SHORT, "seed=7"), tmp_path / "b")
+    other = run(make_config(*SHORT, "seed=8"), tmp_path / "c")
+    assert first["history"] == second["history"]
+    assert first["history"] != other["history"]
+
+
+def test_resume_false_starts_over(make_config, tmp_path):
+    run(make_config(*SHORT), tmp_path)
+    (tmp_path / "results.json").unlink()
+    results = run(make_config(*SHORT, "trainer.resume=false"), tmp_path)
+    assert len(results["history"]) == 3
+
+
+def test_checkpoint_of_another_config_is_refused(make_config, tmp_path):
+    run(make_config(*SHORT, "trainer.checkpoint_every=100"), tmp_path)
+    (tmp_path / "results.json").unlink()
+    with pytest.raises(UserError, match="different config"):
+        run(make_config(*SHORT, "method.trade_off=0.5"), tmp_path)
+
+
+def test_dann_beats_source_only_on_rotated_moons(make_config, tmp_path):
+    """The acceptance claim of the default task, on seeds 0, 1, 2 with the default protocol."""
+    means = {}
+    for method in ("source_only", "dann"):
+        accuracies = [
+            run(make_config(f"method={method}", f"seed={seed}"), tmp_path / f"{method}{seed}")["target_acc"]
+            for seed in (0, 1, 2)
+        ]
+        means[method] = sum(accuracies) / 3
+    assert means["dann"] > means["source_only"] + 5
+
+
+def test_optimizer_groups_get_base_lr_times_multiplier(make_config):
+    cfg = make_config("dataset=mnist_usps", "backbone.lr_mult=0.1", "optimizer.lr=0.02")
+    method = build_method(cfg.method, build_model(cfg.backbone, (1, 28, 28), 10))
+    optimizer = build_optimizer(cfg.optimizer, method)
+    assert [group["lr"] for group in optimizer.param_groups] == pytest.approx([0.002, 0.02, 0.02])

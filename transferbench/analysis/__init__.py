@@ -1,0 +1,1 @@
+"""Reading finished runs back: result tables (and, later, plots)."""
