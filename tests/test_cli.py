@@ -46,10 +46,19 @@ def test_missing_mnist_says_how_to_obtain_it(tmp_path, download):
     assert "Traceback" not in result.stderr
 
 
-def test_invalid_value_is_one_line(tmp_path):
-    result = run_cli("trainer.iterations=0", f"hydra.run.dir={tmp_path}", cwd=REPO_ROOT)
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("trainer.iterations=0", "trainer.iterations must be a positive integer, got 0"),
+        ("trainer.batch_size=many", "trainer.batch_size must be a positive integer, got 'many'"),
+        ("optimizer.lr=-1", "optimizer.lr must be a positive number, got -1"),
+        ("+method.trade_of=2", "method 'dann': got an unexpected keyword argument 'trade_of'"),
+    ],
+)
+def test_invalid_value_is_one_line(tmp_path, argument, expected):
+    result = run_cli(argument, f"hydra.run.dir={tmp_path}", cwd=REPO_ROOT)
     assert result.returncode != 0
-    assert "trainer.iterations must be a positive integer" in result.stderr
+    assert expected in result.stderr
     assert "Traceback" not in result.stderr
 
 

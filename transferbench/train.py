@@ -40,7 +40,8 @@ def main(cfg: DictConfig) -> float | None:
     try:
         return run(cfg, run_dir)["target_acc"]
     except UserError as error:
-        write_json(run_dir / RESULTS_FILE, failure(identity(cfg), str(error), resolved(cfg)))
+        if completed_results(run_dir) is None:
+            write_json(run_dir / RESULTS_FILE, failure(identity(cfg), str(error), resolved(cfg)))
         console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
         if HydraConfig.get().mode == RunMode.MULTIRUN:
             return None
@@ -85,16 +86,17 @@ def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
 def fit_settings(trainer_cfg: DictConfig) -> FitSettings:
     fields = FitSettings.__dataclass_fields__
     settings = FitSettings(**{key: trainer_cfg[key] for key in fields if key in trainer_cfg})
-    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every"):
-        if getattr(settings, name) < 1:
-            raise UserError(f"trainer.{name} must be a positive integer, got {getattr(settings, name)}")
+    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise UserError(f"trainer.{name} must be a positive integer, got {value!r}")
     return settings
 
 
 def build_optimizer(cfg: DictConfig, method: Method) -> torch.optim.Optimizer:
     """``hydra.utils.instantiate`` the optimizer with each group's lr scaled by its ``lr_mult``."""
-    if cfg.lr <= 0:
-        raise UserError(f"optimizer.lr must be positive, got {cfg.lr}")
+    if not isinstance(cfg.lr, (int, float)) or cfg.lr <= 0:
+        raise UserError(f"optimizer.lr must be a positive number, got {cfg.lr!r}")
     groups = [{**group, "lr": cfg.lr * group["lr_mult"]} for group in method.parameter_groups()]
     return instantiate(cfg, _partial_=True)(params=groups)
 
