@@ -79,6 +79,7 @@ def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
         f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "
         f"{results['target_acc']:.2f}, source {results['source_acc']:.2f} → {run_dir}",
         highlight=False,
+        soft_wrap=True,
     )
     return results
 
