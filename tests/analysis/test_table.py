@@ -1,0 +1,84 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT
+from transferbench.analysis.runs import collect_runs
+from transferbench.analysis.table import build_table, to_csv, to_latex, to_markdown
+
+
+def result(method, task, seed, acc, **options):
+    return {
+        "status": "completed", "method": method, "task": task, "seed": seed, "target_acc": acc,
+        "oracle_target_acc": acc + 1, "source_acc": 99.0,
+        "config": {"method": {"name": method, **options}},
+    }
+
+
+def write_run(folder, payload=None):
+    (folder / ".hydra").mkdir(parents=True)
+    if payload is not None:
+        (folder / "results.json").write_text(json.dumps(payload))
+
+
+def test_cells_are_mean_and_sample_std_over_seeds():
+    table = build_table([result("dann", "a", s, acc) for s, acc in enumerate([90.0, 92.0, 94.0])])
+    cell = table.cells["dann", "a"]
+    assert cell.mean == pytest.approx(92.0) and cell.std == pytest.approx(2.0)
+    assert "92.00 ± 2.00 (n=3)" in to_markdown(table)
+
+
+def test_average_needs_every_task_and_source_only_comes_first():
+    results = [result("dann", "a", 0, 90.0), result("dann", "b", 0, 80.0), result("source_only", "a", 0, 70.0)]
+    table = build_table(results)
+    assert table.rows == ["source_only", "dann"]
+    assert table.average("dann") == pytest.approx(85.0)
+    assert table.average("source_only") is None
+    assert "| source_only | 70.00 (n=1) | — | — |" in to_markdown(table)
+
+
+def test_runs_that_differ_in_method_options_get_their_own_rows():
+    results = [result("dann", "a", 0, 90.0, trade_off=1.0), result("dann", "a", 0, 80.0, trade_off=0.1)]
+    assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=1.0)"]
+
+
+def test_oracle_metric_is_labelled_oracle():
+    table = build_table([result("dann", "a", 0, 90.0)], metric="oracle_target_acc")
+    assert table.cells["dann", "a"].mean == 91.0
+    assert to_markdown(table).startswith("_oracle")
+    assert "oracle" in to_latex(table).splitlines()[0]
+    assert "oracle_target_acc" in to_csv(table)
+
+
+def test_failed_and_unfinished_runs_are_collected(tmp_path):
+    write_run(tmp_path / "ok", result("dann", "a", 0, 90.0))
+    write_run(tmp_path / "bad", {"status": "failed", "error": "MNIST not found"})
+    write_run(tmp_path / "killed")
+    runs = collect_runs(tmp_path)
+    assert [r["method"] for r in runs.completed] == ["dann"]
+    assert runs.failed == [(tmp_path / "bad", "MNIST not found")]
+    assert runs.unfinished == [tmp_path / "killed"]
+
+
+def test_make_table_script_prints_and_writes_all_formats(tmp_path):
+    for seed, acc in enumerate([90.0, 92.0]):
+        write_run(tmp_path / f"dann{seed}", result("dann", "mnist_usps", seed, acc))
+    write_run(tmp_path / "killed")
+    completed = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "make_table.py"), str(tmp_path)],
+        capture_output=True, text=True, check=True,
+    )
+    assert "| dann | 91.00 ± 1.41 (n=2) | 91.00 |" in completed.stdout
+    assert "Unfinished runs (1)" in completed.stdout
+    assert {"table.md", "table.csv", "table.tex"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_make_table_without_results_fails_clearly(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "make_table.py"), str(tmp_path)],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode == 1
+    assert "no completed results.json" in completed.stderr
