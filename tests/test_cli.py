@@ -2,13 +2,14 @@
 
 import pytest
 
-from conftest import REPO_ROOT, run_cli
+from tests.conftest import REPO_ROOT, run_cli
+from transferbench.cli import group_choices
 
 
 @pytest.mark.parametrize(
     ("argument", "expected"),
     [
-        ("method=nope", "unknown method 'nope'; choose one of: dann, source_only"),
+        ("method=nope", f"unknown method 'nope'; choose one of: {', '.join(group_choices('method'))}"),
         ("dataset=nope", "unknown dataset 'nope'; choose one of: "),
         ("backbone=nope", "unknown backbone 'nope'; choose one of: "),
     ],

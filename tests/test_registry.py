@@ -51,9 +51,15 @@ def test_registry_names_match_yaml_files_one_to_one(group, registry):
 
 
 def test_dataset_yamls_and_registered_domains_match(make_config):
+    """Each registered domain is named by a dataset YAML: as its source or target, or in the
+    ``domains`` of a YAML that holds several tasks (and then names each run after its pair)."""
     used = set()
     for choice in group_choices("dataset"):
         cfg = make_config(f"dataset={choice}")
-        assert cfg.dataset.name == choice
-        used |= {cfg.dataset.source, cfg.dataset.target}
+        source, target = cfg.dataset.source, cfg.dataset.target
+        domains = set(cfg.dataset.get("domains") or (source, target))
+        assert {source, target} <= domains
+        several = "domains" in cfg.dataset
+        assert cfg.dataset.name == (f"{choice}_{source}_{target}" if several else choice)
+        used |= domains
     assert sorted(used) == DATASETS.names()

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 from transferbench.analysis.runs import collect_runs
 from transferbench.analysis.table import build_table, to_csv, to_latex, to_markdown
 

@@ -19,6 +19,7 @@ from PIL import Image
 from torchvision import datasets
 
 from transferbench.data.checksums import KNOWN, Checksum, digest
+from transferbench.data.office31 import CLASSES
 
 Images = tuple[np.ndarray, np.ndarray]
 
@@ -141,5 +142,39 @@ def fake_bsds(root: Path, trust) -> Callable[..., list[torch.Tensor]]:
             (photos_folder / f"{index}.jpg").write_bytes(encode(photo.numpy(), "JPEG"))
         trust("BSDS500", folder)
         return photos
+
+    return write
+
+
+def class_colour(label: int) -> tuple[int, int, int]:
+    """The solid RGB colour of the Office-31 stand-in images of class ``label``."""
+    return 8 * label, 255 - 8 * label, 100
+
+
+@pytest.fixture
+def fake_office31(root: Path) -> Callable[..., dict[str, list[tuple[str, int]]]]:
+    """Write solid-colour JPEGs in Office-31's layout, ``office31/<domain>/images/<class>/*.jpg``,
+    and with ``lists`` TLlib's ``office31/image_list/<domain>.txt``; returns each domain's
+    ``(path relative to office31/, label)`` in sorted order."""
+
+    def write(
+        domains: tuple[str, ...] = ("amazon", "webcam"),
+        classes: tuple[str, ...] = ("back_pack", "bike", "mug"), per_class: int = 2, lists: bool = False,
+    ) -> dict[str, list[tuple[str, int]]]:
+        folder = root / "office31"
+        written = {}
+        for domain in domains:
+            entries = [(f"{domain}/images/{name}/frame_{index:04d}.jpg", CLASSES.index(name))
+                       for name in classes for index in range(per_class)]
+            for relative, label in entries:
+                colour = np.array(class_colour(label), dtype=np.uint8)[:, None, None]
+                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+                (folder / relative).write_bytes(encode(np.tile(colour, (1, 48, 64)), "JPEG"))
+            if lists:
+                (folder / "image_list").mkdir(exist_ok=True)
+                lines = "".join(f"{relative} {label}\n" for relative, label in entries)
+                (folder / "image_list" / f"{domain}.txt").write_text(lines)
+            written[domain] = entries
+        return written
 
     return write

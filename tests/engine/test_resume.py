@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 ARGS = [
     "method=dann", "dataset=moons", "seed=4", "trainer.iterations=1500", "trainer.eval_every=250",

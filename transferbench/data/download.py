@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from transferbench.data.checksums import KNOWN, members, verify_known
-from transferbench.errors import UserError
+from transferbench.errors import UserError, first_line
 
 Fetch = Callable[[], object]
 
@@ -20,22 +20,26 @@ def ensure_files(
     download exists); any failure stops the run with one line naming the dataset, the folder,
     ``url`` and the layout to place by hand, followed by ``hint``.
     """
-    if not _present(name, folder):
-        _fetch_or_explain(name, folder, url, fetch, download, hint)
+
+    def present() -> bool:
+        return all(members(folder / relative) for relative in KNOWN[name])
+
+    if not present():
+        fetch_or_explain(name, folder, url, ", ".join(KNOWN[name]), present, fetch, download, hint)
     verify_known(name, folder, cache / "verified")
 
 
-def _present(name: str, folder: Path) -> bool:
-    return all(members(folder / relative) for relative in KNOWN[name])
-
-
-def _fetch_or_explain(
-    name: str, folder: Path, url: str, fetch: Fetch | None, download: bool, hint: str
+def fetch_or_explain(
+    name: str, folder: Path, url: str, layout: str, present: Callable[[], bool],
+    fetch: Fetch | None, download: bool, hint: str = "",
 ) -> None:
+    """Run ``fetch`` when ``download`` allows it and check ``present()`` after; any failure stops the
+    run with one line naming ``name``, ``folder``, ``url`` and the ``layout`` to place by hand."""
+
     def missing(reason: str) -> UserError:
         return UserError(
             f"{name} not found in {folder} ({reason}); download {url} and place "
-            f"{', '.join(KNOWN[name])} in {folder}{hint}, or point data.root / TRANSFERBENCH_DATA "
+            f"{layout} in {folder}{hint}, or point data.root / TRANSFERBENCH_DATA "
             "at a folder that has it"
         )
 
@@ -46,11 +50,6 @@ def _fetch_or_explain(
     try:
         fetch()
     except Exception as error:  # network failures surface as many exception types
-        raise missing(f"its download failed: {_first_line(error)}") from error
-    if not _present(name, folder):
+        raise missing(f"its download failed: {first_line(error)}") from error
+    if not present():
         raise missing("its download did not produce these files")
-
-
-def _first_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return type(error).__name__ + (f": {lines[0][:200]}" if lines else "")

@@ -27,10 +27,15 @@ def as_split(images: torch.Tensor | np.ndarray, labels: Any) -> Split:
     return Split(images, torch.as_tensor(labels, dtype=torch.int64))
 
 
-def decode_rgb(data: bytes) -> torch.Tensor:
-    """An encoded image (PNG, JPEG, …) as uint8 RGB ``(3, H, W)``, decoded by Pillow."""
+def decode_rgb(data: bytes, size: int | None = None) -> torch.Tensor:
+    """An encoded image (PNG, JPEG, …) as uint8 RGB ``(3, H, W)``, decoded by Pillow; with ``size``,
+    resized to ``size``×``size`` by Pillow's bilinear filter (what torchvision's ``Resize`` does to
+    PIL images)."""
     with Image.open(io.BytesIO(data)) as image:
-        return torch.from_numpy(np.array(image.convert("RGB"))).permute(2, 0, 1).contiguous()
+        image = image.convert("RGB")
+        if size is not None:
+            image = image.resize((size, size), Image.Resampling.BILINEAR)
+        return torch.from_numpy(np.array(image)).permute(2, 0, 1).contiguous()
 
 
 def torchvision_domain(

@@ -103,12 +103,11 @@ class Trainer:
         self._wall_mark = now
 
     def train_step(self) -> dict[str, torch.Tensor]:
-        normalize = self.task.normalize
         source_inputs, source_labels = next(self.source)
         target_inputs, _ = next(self.target)
         losses = self.method.losses(
-            Batch(normalize(source_inputs), source_labels),
-            Batch(normalize(target_inputs)),
+            Batch(self.task.train_inputs(source_inputs), source_labels),
+            Batch(self.task.train_inputs(target_inputs)),
             progress=self.state.iteration / self.settings.iterations,
         )
         self.optimizer.zero_grad(set_to_none=True)
@@ -133,8 +132,8 @@ class Trainer:
         batch = self.settings.eval_batch_size
         record = {
             "iteration": self.state.iteration,
-            "target_acc": accuracy(self.method, self.task.target.test, self.task.normalize, batch),
-            "source_acc": accuracy(self.method, self.task.source.test, self.task.normalize, batch),
+            "target_acc": accuracy(self.method, self.task.target.test, self.task.eval_inputs, batch),
+            "source_acc": accuracy(self.method, self.task.source.test, self.task.eval_inputs, batch),
             "losses": dict(self.state.last_losses),
         }
         self.state.history.append(record)

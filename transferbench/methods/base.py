@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from transferbench.data.domain import Split
-from transferbench.models.classifier import Classifier
+from transferbench.models.classifier import Classifier, ModelOutput
 
 
 @dataclass
@@ -42,6 +42,14 @@ class Method(nn.Module):
         groups = self.model.parameter_groups()
         return groups + ([{"params": extra, "lr_mult": 1.0}] if extra else [])
 
+    def forward_domains(self, source: Batch, target: Batch) -> tuple[ModelOutput, ModelOutput]:
+        """One forward pass over the source rows then the target rows, split back by domain.
+
+        A joint pass lets BatchNorm see both domains in one batch, as in TLlib's methods.
+        """
+        outputs = self.model(torch.cat([source.inputs, target.inputs]))
+        return split_output(outputs, len(source.inputs))
+
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor) -> torch.Tensor:
         """Class logits for evaluation."""
@@ -49,3 +57,13 @@ class Method(nn.Module):
 
     def before_eval(self, target_train: Split) -> None:
         """Hook run before each evaluation (AdaBN re-estimates BatchNorm statistics here)."""
+
+
+def split_output(outputs: ModelOutput, count: int) -> tuple[ModelOutput, ModelOutput]:
+    """The first ``count`` rows of every output, and the remaining rows."""
+    return _select(outputs, slice(None, count)), _select(outputs, slice(count, None))
+
+
+def _select(outputs: ModelOutput, rows: slice) -> ModelOutput:
+    blocks = {name: block[rows] for name, block in outputs.blocks.items()}
+    return ModelOutput(outputs.logits[rows], outputs.features[rows], blocks)
