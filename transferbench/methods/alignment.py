@@ -11,6 +11,7 @@ cross-entropy; a method defines only d. This module registers no method.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Callable, Sequence
 
 import torch
@@ -43,11 +44,11 @@ class AlignmentMethod(Method):
         super().__init__(model)
         self.trade_off = trade_off
 
+    @abstractmethod
     def alignment(
         self, source: ModelOutput, target: ModelOutput, progress: float
     ) -> torch.Tensor:
         """The unweighted alignment term d(S, T) of one step."""
-        raise NotImplementedError
 
     def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
         source_output, target_output = self.forward_domains(source, target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 
 import torch
@@ -19,7 +20,7 @@ class Batch:
     labels: torch.Tensor | None = None
 
 
-class Method(nn.Module):
+class Method(nn.Module, metaclass=ABCMeta):
     """A transfer method: owns the model plus any extra modules, and defines the losses.
 
     The engine sums the terms returned by :meth:`losses`, steps one optimizer over
@@ -31,9 +32,9 @@ class Method(nn.Module):
         super().__init__()
         self.model = model
 
+    @abstractmethod
     def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
         """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules."""
-        raise NotImplementedError
 
     def parameter_groups(self) -> list[dict]:
         """The model's groups, then the method's own modules at the base learning rate."""
