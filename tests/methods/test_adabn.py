@@ -10,6 +10,10 @@ from transferbench.methods import Batch, build_method
 from transferbench.models import build_model
 
 
+def normalize_digits(images):
+    return (images.float() / 255 - 0.5) / 0.5
+
+
 def lenet_adabn(make_config, batch_size):
     cfg = make_config("dataset=mnist_usps", "method=adabn", f"method.batch_size={batch_size}")
     torch.manual_seed(0)
@@ -20,7 +24,7 @@ def bottleneck_inputs(method, images):
     """What the bottleneck's BatchNorm sees, computed by hand with dropout off."""
     model = method.model.eval()
     with torch.no_grad():
-        return model.bottleneck[0](model.backbone((images.float() / 255 - 0.5) / 0.5))
+        return model.bottleneck[0](model.backbone(normalize_digits(images)))
 
 
 @pytest.mark.parametrize("batch_size", [40, 10])
@@ -28,7 +32,7 @@ def test_running_statistics_are_the_target_moments(make_config, batch_size):
     method = lenet_adabn(make_config, batch_size)
     images = torch.randint(0, 256, (40, 1, 28, 28), dtype=torch.uint8)
     method.train()
-    method.before_eval(Split(images, torch.zeros(40, dtype=torch.long)))
+    method.before_eval(Split(images, torch.zeros(40, dtype=torch.long)), normalize_digits)
     norm = method.model.bottleneck[1]
     assert norm.momentum == 0.1 and norm.training and method.model.backbone.training
     activations = bottleneck_inputs(method, images)
@@ -41,7 +45,9 @@ def test_nothing_but_the_statistics_changes(make_config):
     method = lenet_adabn(make_config, 16)
     before = {name: value.clone() for name, value in method.model.state_dict().items()}
     method.eval()
-    method.before_eval(Split(torch.randint(0, 256, (33, 1, 28, 28), dtype=torch.uint8), torch.zeros(33)))
+    method.before_eval(
+        Split(torch.randint(0, 256, (33, 1, 28, 28), dtype=torch.uint8), torch.zeros(33)), normalize_digits
+    )
     changed = {name for name, value in method.model.state_dict().items() if not torch.equal(value, before[name])}
     assert changed == {"bottleneck.1.running_mean", "bottleneck.1.running_var", "bottleneck.1.num_batches_tracked"}
     assert not method.training
@@ -54,5 +60,5 @@ def test_without_batch_norm_it_is_source_only(make_config):
     method = build_method(cfg.method, build_model(cfg.backbone, (2,), 2))
     source = Batch(torch.randn(8, 2), torch.randint(0, 2, (8,)))
     before = method.losses(source, Batch(torch.randn(8, 2)), 0.0)["classification"]
-    method.before_eval(Split(torch.randn(50, 2), torch.zeros(50, dtype=torch.long)))
+    method.before_eval(Split(torch.randn(50, 2), torch.zeros(50, dtype=torch.long)), lambda inputs: inputs)
     assert torch.equal(method.losses(source, Batch(torch.randn(8, 2)), 0.0)["classification"], before)

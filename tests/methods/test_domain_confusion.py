@@ -1,10 +1,12 @@
 """Domain confusion: L_conf is minimal at a uniform domain output, and each loss trains its side."""
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
 
+from transferbench.data import build_task
 from transferbench.data.domain import Split
 from transferbench.errors import UserError
 from transferbench.methods import Batch, build_method
@@ -72,3 +74,13 @@ def test_labelled_target_examples_are_required_when_asked_for(make_config):
     with pytest.raises(UserError, match="needs labelled target examples"):
         method.losses(*batches(), progress=0.0)
     assert "soft_label" not in build(make_config).losses(*batches(), progress=0.0)
+
+
+def test_before_fit_keeps_k_prepared_labelled_target_examples_per_class(make_config):
+    cfg = make_config("method=domain_confusion", "method.target_labels_per_class=3")
+    task = build_task(cfg.dataset, Path(), download=False)
+    method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
+    method.before_fit(task)
+    labelled = method.labelled_target
+    assert torch.bincount(labelled.labels).tolist() == [3, 3]
+    assert all(any(torch.equal(row, x) for x in task.target.train.inputs) for row in labelled.inputs)

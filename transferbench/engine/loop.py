@@ -64,6 +64,7 @@ class Trainer:
 
     def fit(self) -> FitState:
         self.resume_if_possible()
+        self.method.before_fit(self.task)
         total = self.settings.iterations
         with training_progress(self.settings.progress) as progress:
             bar = progress.add_task(
@@ -128,7 +129,7 @@ class Trainer:
         self.logger.log({f"loss/{name}": value for name, value in values.items()}, self.state.iteration)
 
     def evaluate(self) -> None:
-        self.method.before_eval(self.task.target.train)
+        self.method.before_eval(self.task.target.train, self.task.eval_inputs)
         batch = self.settings.eval_batch_size
         record = {
             "iteration": self.state.iteration,

@@ -7,20 +7,19 @@ the network then predicts the target with them; no gradient step sees the target
 The estimate is PyTorch's cumulative average (momentum None) of the batch moments over the
 target split in nearly equal batches of at most ``batch_size``: the mean is exact and the
 variance the average within-batch variance. Only the BatchNorm layers run in training mode, so
-dropout stays off as at test time. The split holds raw inputs, normalised here with the
-dataset's ``mean`` and ``std`` exactly as the engine normalises its batches.
+dropout stays off as at test time. The engine passes the raw split together with ``prepare``,
+the evaluation input pipeline (crop, normalisation), so the statistics match what is evaluated.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Callable
 
 import torch
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from transferbench.data.domain import Split
-from transferbench.data.task import Normalize
 from transferbench.methods.registry import METHODS
 from transferbench.methods.source_only import SourceOnly
 from transferbench.models import Classifier
@@ -28,16 +27,12 @@ from transferbench.models import Classifier
 
 @METHODS.register("adabn")
 class AdaBN(SourceOnly):
-    def __init__(
-        self, model: Classifier, batch_size: int = 1000, mean: Sequence[float] | None = None,
-        std: Sequence[float] | None = None,
-    ) -> None:
+    def __init__(self, model: Classifier, batch_size: int = 1000) -> None:
         super().__init__(model)
         self.batch_size = batch_size
-        self.normalize = Normalize(_listed(mean), _listed(std))
 
     @torch.no_grad()
-    def before_eval(self, target_train: Split) -> None:
+    def before_eval(self, target_train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]) -> None:
         layers = [module for module in self.model.modules() if isinstance(module, _BatchNorm)]
         if not layers:
             return
@@ -49,12 +44,8 @@ class AdaBN(SourceOnly):
             layer.train()
         batches = math.ceil(len(target_train) / self.batch_size)
         for inputs in torch.tensor_split(target_train.inputs, batches):
-            self.model(self.normalize(inputs))
+            self.model(prepare(inputs))
         for layer, momentum in zip(layers, momenta):
             layer.momentum = momentum
         self.model.train(was_training)
 
-
-def _listed(values: Sequence[float] | None) -> list[float] | None:
-    """A plain list (Normalize needs one; Hydra passes a ListConfig)."""
-    return None if values is None else list(values)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import nn
 
 from transferbench.data.domain import Split
+from transferbench.data.task import Task
 from transferbench.models.classifier import Classifier, ModelOutput
 
 
@@ -56,8 +58,13 @@ class Method(nn.Module, metaclass=ABCMeta):
         """Class logits for evaluation."""
         return self.model(inputs).logits
 
-    def before_eval(self, target_train: Split) -> None:
-        """Hook run before each evaluation (AdaBN re-estimates BatchNorm statistics here)."""
+    def before_fit(self, task: Task) -> None:
+        """Hook run once when training starts or resumes, with the whole task (a method that
+        uses a few labelled target examples picks them here)."""
+
+    def before_eval(self, target_train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        """Hook run before each evaluation; ``prepare`` turns raw inputs into network input as
+        evaluation does (AdaBN re-estimates BatchNorm statistics here)."""
 
 
 def split_output(outputs: ModelOutput, count: int) -> tuple[ModelOutput, ModelOutput]:

@@ -31,6 +31,7 @@ from torch import nn
 from torch.func import functional_call
 
 from transferbench.data.domain import Split
+from transferbench.data.task import Task
 from transferbench.errors import UserError
 from transferbench.losses import DomainAdversarialLoss
 from transferbench.methods.alignment import rows
@@ -60,6 +61,10 @@ class DomainConfusion(Method):
         classes = model.layer_width("logits")
         self.register_buffer("soft_labels", torch.full((classes, classes), 1 / classes))
         self.labelled_target: Batch | None = None
+
+    def before_fit(self, task: Task) -> None:
+        if self.per_class:
+            self.use_target_labels(task.target.train, task.eval_inputs)
 
     def use_target_labels(
         self, target_train: Split, normalize: Callable[[torch.Tensor], torch.Tensor]
@@ -102,7 +107,7 @@ class DomainConfusion(Method):
         if self.per_class and self.labelled_target is None:
             raise UserError(
                 "method 'domain_confusion': target_labels_per_class > 0 needs labelled target "
-                "examples, which the engine does not provide; set it to 0"
+                "examples; call use_target_labels() first (the engine does so in before_fit)"
             )
         return self.labelled_target if self.per_class else None
 
