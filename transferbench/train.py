@@ -22,7 +22,7 @@ from rich.console import Console
 from transferbench.cli import CONF_DIR
 from transferbench.data import build_task
 from transferbench.engine import FitSettings, Trainer
-from transferbench.engine.files import write_json
+from transferbench.files import write_json
 from transferbench.engine.results import completed_results, failure, summarize
 from transferbench.engine.seeding import resolve_device, seed_everything
 from transferbench.errors import UserError

@@ -7,7 +7,7 @@ import pytest
 from torchvision import datasets
 
 from transferbench.data import checksums
-from transferbench.data.cache import cache_folder, write_atomically
+from transferbench.data.cache import cache_folder, write_cache_file
 from transferbench.data.checksums import KNOWN, Checksum, digest, verify, verify_known
 from transferbench.data.digits import mnist
 from transferbench.data.download import ensure_files
@@ -91,7 +91,7 @@ def test_cache_sits_beside_writable_data_else_in_home(tmp_path, monkeypatch):
 def test_unwritable_cache_is_a_user_error(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(UserError, match="set dataset.options.cache_dir to a writable folder"):
-        write_atomically(tmp_path / "file" / "x.pt", lambda temporary: temporary.write_text("x"))
+        write_cache_file(tmp_path / "file" / "x.pt", lambda stream: stream.write(b"x"))
 
 
 def explained(folder, fetch, download):

@@ -3,7 +3,7 @@ import json
 import pytest
 import torch
 
-from transferbench.engine.files import save_torch, write_json
+from transferbench.files import save_torch, write_json
 
 
 def test_write_json_replaces_the_file_whole(tmp_path):

@@ -10,12 +10,13 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable
 
 import torch
 
 from transferbench.data.domain import Domain, Split
 from transferbench.errors import UserError
+from transferbench.files import write_atomically
 
 FOLDER_NAME = "transferbench-cache"
 
@@ -44,21 +45,15 @@ def cache_key(*parts: object) -> str:
     return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it to ``path``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def write_cache_file(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write a cache file atomically; an unwritable cache folder is a user error."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write(temporary)
-        os.replace(temporary, path)
+        write_atomically(path, write)
     except OSError as error:
         raise UserError(
             f"cannot write {path} ({error.strerror or error}); "
             "set dataset.options.cache_dir to a writable folder"
         ) from error
-    finally:
-        if temporary.exists():
-            temporary.unlink()
 
 
 def cached_domain(path: Path, build: Callable[[], Domain]) -> Domain:
@@ -71,5 +66,5 @@ def cached_domain(path: Path, build: Callable[[], Domain]) -> Domain:
         name: {"inputs": split.inputs, "labels": split.labels}
         for name, split in (("train", domain.train), ("test", domain.test))
     }
-    write_atomically(path, lambda temporary: torch.save(payload, temporary))
+    write_cache_file(path, lambda stream: torch.save(payload, stream))
     return domain

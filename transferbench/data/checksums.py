@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from transferbench.data.cache import write_atomically
+from transferbench.data.cache import write_cache_file
 from transferbench.errors import UserError
 
 
@@ -109,7 +109,7 @@ def verify(path: Path, expected: Checksum, stamps: Path | None = None) -> None:
             "again (data.download=true, or by hand)"
         )
     if stamp is not None:
-        write_atomically(stamp, lambda temporary: temporary.write_text(record))
+        write_cache_file(stamp, lambda stream: stream.write(record.encode()))
 
 
 def _name_key(path: Path) -> str:

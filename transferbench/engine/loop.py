@@ -18,7 +18,7 @@ import torch
 
 from transferbench.data import InfiniteSampler, Task
 from transferbench.engine.evaluate import accuracy
-from transferbench.engine.files import save_torch
+from transferbench.files import save_torch
 from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError

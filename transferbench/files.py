@@ -11,7 +11,8 @@ from typing import Any, Callable, IO
 import torch
 
 
-def _write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Call ``write`` on a stream to a temporary file beside ``path``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -28,9 +29,9 @@ def _write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
 def write_json(path: Path, payload: Any) -> None:
     """Write ``payload`` as indented JSON to ``path`` atomically."""
     text = json.dumps(payload, indent=2, sort_keys=False) + "\n"
-    _write_atomically(path, lambda stream: stream.write(text.encode()))
+    write_atomically(path, lambda stream: stream.write(text.encode()))
 
 
 def save_torch(path: Path, payload: Any) -> None:
     """``torch.save`` to ``path`` atomically."""
-    _write_atomically(path, lambda stream: torch.save(payload, stream))
+    write_atomically(path, lambda stream: torch.save(payload, stream))
