@@ -1,7 +1,6 @@
 """Checksums, their remembered verification, the cache folder and the download-or-explain step."""
 
 import hashlib
-import os
 
 import pytest
 from torchvision import datasets
