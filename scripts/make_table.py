@@ -3,19 +3,26 @@
     python scripts/make_table.py multirun/2026-11-23_10-00-00
 
 Prints Markdown and writes table.md, table.csv and table.tex into the folder (or --out).
+Published numbers (transferbench/analysis/references.yaml) appear beside ours as `pub.` and
+`Δ` = ours − pub., their sources named under the table; --no-references leaves them out.
 Failed and unfinished runs are listed under the table, never dropped silently.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
+from transferbench.analysis.formats import to_csv, to_latex, to_markdown
+from transferbench.analysis.references import REFERENCES_FILE, choose_references, load_references
 from transferbench.analysis.runs import RunCollection, collect_runs
-from transferbench.analysis.table import ORACLE_METRIC, build_table, to_csv, to_latex, to_markdown
+from transferbench.analysis.table import ORACLE_METRIC, Table, build_table
+from transferbench.errors import UserError
 
 METRICS = ("target_acc", "source_acc", ORACLE_METRIC)
+TARGET_METRICS = ("target_acc", ORACLE_METRIC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metric", choices=METRICS, default="target_acc",
                         help="target_acc = last checkpoint (default); oracle_target_acc = best on test, labelled oracle")
     parser.add_argument("--out", type=Path, help="where to write table.{md,csv,tex} (default: the runs folder)")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--no-references", action="store_true", help="leave out the published numbers")
+    choice.add_argument("--references", nargs="+", metavar="KEY",
+                        help="blocks of the references file to use, the first covering a task wins "
+                             "(default: all, in file order); target metrics only")
+    parser.add_argument("--references-file", type=Path, default=REFERENCES_FILE,
+                        help="published numbers in the layout of the default, %(default)s")
     args = parser.parse_args(argv)
     if not args.runs.is_dir():
         print(f"error: {args.runs} is not a folder; pass the output dir of a run or sweep", file=sys.stderr)
@@ -34,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         print(problems_report(runs), end="", file=sys.stderr)
         return 1
     table = build_table(runs.completed, args.metric)
+    if args.metric in TARGET_METRICS and not args.no_references:
+        try:
+            table = with_references(table, args.references_file, args.references)
+        except UserError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     markdown = to_markdown(table) + problems_report(runs)
     print(markdown, end="")
     out = args.out or args.runs
@@ -43,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     (out / "table.tex").write_text(to_latex(table))
     print(f"\nwrote {out / 'table.md'}, table.csv and table.tex", file=sys.stderr)
     return 0
+
+
+def with_references(table: Table, path: Path, keys: list[str] | None) -> Table:
+    """The table with a published column beside each task that ``path`` covers."""
+    return dataclasses.replace(table, references=choose_references(load_references(path), table.tasks, keys))
 
 
 def problems_report(runs: RunCollection) -> str:

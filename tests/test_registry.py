@@ -10,7 +10,9 @@ from transferbench.methods import METHODS
 from transferbench.models import BACKBONES
 from transferbench.registry import Registry
 
-GROUPS = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir())
+# conf/experiment/ holds `+experiment=<name>` sweep presets, not a group of the defaults list;
+# tests/test_experiments.py composes them.
+GROUPS = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "experiment")
 
 
 def test_duplicate_name_is_an_error():

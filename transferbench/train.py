@@ -20,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 
 from transferbench.cli import CONF_DIR
-from transferbench.data import build_task
+from transferbench.data import Task, build_task
 from transferbench.engine import FitSettings, Trainer
 from transferbench.files import write_json
 from transferbench.engine.results import completed_results, failure, summarize
@@ -60,9 +60,7 @@ def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
         checkpoint.unlink(missing_ok=True)
     seed_everything(cfg.seed)
     device = resolve_device(cfg.trainer.device)
-    task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download).to(device)
-    model = build_model(cfg.backbone, task.input_shape, task.num_classes)
-    method = build_method(cfg.method, model).to(device)
+    task, method = build_task_and_method(cfg, device)
     settings = fit_settings(cfg.trainer)
     optimizer = build_optimizer(cfg.optimizer, method)
     logger = instantiate(cfg.logger)
@@ -82,6 +80,14 @@ def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
         soft_wrap=True,
     )
     return results
+
+
+def build_task_and_method(cfg: DictConfig, device: torch.device) -> tuple[Task, Method]:
+    """The task on ``device`` and the method (model and its own modules) that trains on it;
+    ``analysis/restore.py`` rebuilds finished runs with it too."""
+    task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download).to(device)
+    model = build_model(cfg.backbone, task.input_shape, task.num_classes)
+    return task, build_method(cfg.method, model).to(device)
 
 
 def fit_settings(trainer_cfg: DictConfig) -> FitSettings:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from torchvision import datasets
 
 from transferbench.data.domain import Domain
 from transferbench.data.registry import DATASETS
+from transferbench.data.subset import select_classes
 from transferbench.data.vision import idx_domain
 
 URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
@@ -15,8 +17,10 @@ URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 
 @DATASETS.register("fashion_mnist")
 def fashion_mnist(
-    root: Path, download: bool = True, cache_dir: str | None = None, **_: object
+    root: Path, download: bool = True, cache_dir: str | None = None,
+    classes: Sequence[int] | None = None, **_: object,
 ) -> Domain:
     """Fashion-MNIST (Xiao et al., arXiv:1708.07747): 60k/10k 28×28 gray clothing images, from
-    ``root/FashionMNIST/raw``."""
-    return idx_domain(datasets.FashionMNIST, "Fashion-MNIST", root, URL, download, cache_dir)
+    ``root/FashionMNIST/raw``; with ``classes``, only those classes, relabelled in that order."""
+    domain = idx_domain(datasets.FashionMNIST, "Fashion-MNIST", root, URL, download, cache_dir)
+    return domain if classes is None else select_classes(domain, classes, "Fashion-MNIST")

@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -23,6 +23,17 @@ from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError
 from transferbench.methods import Batch, Method
+
+
+class BatchSource(Protocol):
+    """Endless ``(inputs, labels)`` training batches of one domain whose state is checkpointed
+    (``InfiniteSampler``, or another input pipeline handed to the Trainer)."""
+
+    def __next__(self) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
 
 @dataclass
@@ -48,18 +59,24 @@ class FitState:
 
 
 class Trainer:
-    """Runs one method on one task; knows nothing method-specific."""
+    """Runs one method on one task; knows nothing method-specific.
+
+    ``samplers`` (source, target) replaces the default on-device ``InfiniteSampler`` pair.
+    """
 
     def __init__(
         self, method: Method, task: Task, optimizer: torch.optim.Optimizer,
         scheduler: torch.optim.lr_scheduler.LRScheduler, settings: FitSettings,
         checkpoint_path: Path, logger: Any, seed: int, config_digest: str,
+        samplers: tuple[BatchSource, BatchSource] | None = None,
     ) -> None:
         self.method, self.task, self.settings = method, task, settings
         self.optimizer, self.scheduler, self.logger = optimizer, scheduler, logger
         self.checkpoint_path, self.config_digest = checkpoint_path, config_digest
-        self.source = InfiniteSampler(task.source.train, settings.batch_size, seed=seed)
-        self.target = InfiniteSampler(task.target.train, settings.batch_size, seed=seed + 1)
+        self.source, self.target = samplers or (
+            InfiniteSampler(task.source.train, settings.batch_size, seed=seed),
+            InfiniteSampler(task.target.train, settings.batch_size, seed=seed + 1),
+        )
         self.state = FitState()
 
     def fit(self) -> FitState:

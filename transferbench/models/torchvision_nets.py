@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import torch
 from torch import nn
@@ -20,6 +20,7 @@ from torchvision import models
 from transferbench.errors import UserError, first_line
 from transferbench.models.backbone import Backbone
 from transferbench.models.registry import BACKBONES
+from transferbench.models.weights import mismatch
 
 
 @BACKBONES.register("resnet18")
@@ -102,28 +103,10 @@ def _load(net: nn.Module, name: str, state: object, origin: str) -> None:
     if not isinstance(state, Mapping):
         problem = f"it holds a {type(state).__name__}, not a state_dict"
     else:
-        problem = _mismatch(net.state_dict(), state)
+        problem = mismatch(net.state_dict(), state)
     if problem:
         raise UserError(
             f"{origin} does not fit torchvision's {name} ({problem}); use a state_dict of that model "
             "or backbone.options.pretrained=false"
         )
     net.load_state_dict(state, strict=False)
-
-
-def _mismatch(expected: Mapping[str, torch.Tensor], found: Mapping[str, Any]) -> str:
-    """Missing, unexpected and wrongly shaped keys; BatchNorm's step counter may be absent (old files)."""
-    problems = {
-        "missing": [key for key in expected if key not in found and not key.endswith("num_batches_tracked")],
-        "unexpected": [key for key in found if key not in expected],
-        "wrong shape": [
-            key for key in expected
-            if key in found and getattr(found[key], "shape", None) != expected[key].shape
-        ],
-    }
-    return "; ".join(f"{kind} {_some(keys)}" for kind, keys in problems.items() if keys)
-
-
-def _some(keys: Sequence[str], shown: int = 3) -> str:
-    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
-    return ", ".join(keys[:shown]) + more

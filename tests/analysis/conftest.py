@@ -1,0 +1,24 @@
+"""Two tiny finished moons runs (source_only and dann), trained once per session as the CLI would."""
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from tests.conftest import QUIET
+from transferbench.cli import CONF_DIR
+from transferbench.train import run
+
+
+@pytest.fixture(scope="session")
+def moons_runs(tmp_path_factory) -> dict[str, Path]:
+    """``{method: run dir}`` of 20-iteration runs on the moons, each with results.json and checkpoint.pt."""
+    folder = tmp_path_factory.mktemp("moons")
+    runs = {}
+    for method in ("source_only", "dann"):
+        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+            overrides = [*QUIET, f"method={method}", "trainer.iterations=20", "trainer.eval_every=10"]
+            cfg = compose("config", overrides)
+        runs[method] = folder / method
+        run(cfg, runs[method])
+    return runs

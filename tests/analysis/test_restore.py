@@ -1,0 +1,43 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from transferbench.analysis.features import extract_features, tsne_map
+from transferbench.analysis.restore import restore_run
+from transferbench.engine.evaluate import accuracy
+from transferbench.errors import UserError
+
+
+def test_restored_run_reproduces_its_reported_accuracy(moons_runs):
+    for run_dir in moons_runs.values():
+        run = restore_run(run_dir)
+        assert not run.method.training
+        for domain, key in ((run.task.target, "target_acc"), (run.task.source, "source_acc")):
+            assert accuracy(run.method, domain.test, run.task.eval_inputs, 1000) == run.results[key]
+
+
+def test_features_are_a_seeded_subsample_with_labels(moons_runs):
+    run = restore_run(moons_runs["dann"])
+    split = run.task.target.test
+    features = extract_features(run.method, split, run.task.eval_inputs, count=50, seed=3)
+    assert features.values.shape == (50, run.method.model.features_dim)
+    assert set(features.labels) <= set(split.labels.tolist())
+    again = extract_features(run.method, split, run.task.eval_inputs, count=50, seed=3)
+    np.testing.assert_array_equal(features.values, again.values)
+    assert tsne_map(features.values, seed=0).shape == (50, 2)
+
+
+def test_an_unfinished_run_is_one_clear_error(tmp_path):
+    with pytest.raises(UserError, match="is not a finished run"):
+        restore_run(tmp_path)
+
+
+def test_a_checkpoint_of_another_config_is_refused(moons_runs, tmp_path):
+    copy = shutil.copytree(moons_runs["dann"], tmp_path / "copy")
+    results = json.loads((copy / "results.json").read_text())
+    results["config"]["method"]["trade_off"] = 0.5
+    (copy / "results.json").write_text(json.dumps(results))
+    with pytest.raises(UserError, match="was not written by the run"):
+        restore_run(copy)
