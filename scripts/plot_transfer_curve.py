@@ -42,7 +42,11 @@ class Curves:
     target: str
     source: str | None = None
     base: list[float] = field(default_factory=list)
-    points: dict[str, dict[int, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    points: dict[str, dict[int, list[float]]] = field(default_factory=lambda: defaultdict(_by_n))
+
+
+def _by_n() -> dict[int, list[float]]:
+    return defaultdict(list)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,9 +71,11 @@ def transfer_curves(results: list[dict[str, Any]]) -> Curves:
     transfers = [r for r in results if r["method"] == "finetune" and r["config"]["backbone"].get("weights")]
     targets = sorted({r["task"] for r in transfers})
     if len(targets) != 1:
-        raise UserError(f"expected finetune runs with backbone.weights to one task, found: {targets or 'none'}")
+        found = ", ".join(targets) or "none"
+        raise UserError(f"expected finetune runs with backbone.weights to one task, found: {found}")
     curves = Curves(target=targets[0])
-    curves.base = [r["target_acc"] for r in results if r["method"] == "source_only" and r["task"] == curves.target]
+    scratch = [r for r in results if r["method"] == "source_only" and r["task"] == curves.target]
+    curves.base = [r["target_acc"] for r in scratch]
     for run in transfers:
         base_task = _base_task(run["config"]["backbone"]["weights"])
         if base_task != curves.target:
@@ -77,7 +83,8 @@ def transfer_curves(results: list[dict[str, Any]]) -> Curves:
         method = run["config"]["method"]
         if not isinstance(method["copy"], int):
             raise UserError(f"{run['run_dir']}: method.copy={method['copy']}; the curve needs block counts n")
-        label = ("B" if base_task == curves.target else "A") + "nB" + ("+" if method["copied"] == "finetune" else "")
+        tuned = "+" if method["copied"] == "finetune" else ""
+        label = ("B" if base_task == curves.target else "A") + "nB" + tuned
         curves.points[label][method["copy"]].append(run["target_acc"])
     return curves
 
@@ -95,7 +102,9 @@ def plot(curves: Curves, out: Path) -> None:
     figure, axes = plt.subplots(figsize=(8, 4.5))
     if curves.base:
         axes.axhline(statistics.mean(curves.base), color="0.4", linestyle="--", linewidth=1)
-        axes.scatter([0] * len(curves.base), curves.base, facecolors="white", edgecolors="black", zorder=3, label="baseB")
+        axes.scatter(
+            [0] * len(curves.base), curves.base, facecolors="white", edgecolors="black", zorder=3, label="baseB"
+        )
     for label, (colour, offset) in STYLE.items():
         by_n = curves.points.get(label)
         if not by_n:

@@ -29,7 +29,7 @@ DATASETS = {"A": "fashion_mnist_a", "B": "fashion_mnist_b"}
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, required=True, help="experiment folder (base/ and transfer/ inside)")
+    parser.add_argument("--out", type=Path, required=True, help="experiment folder (holds base/, transfer/)")
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds (default: %(default)s)")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
     args = parser.parse_args(argv)

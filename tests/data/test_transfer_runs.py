@@ -78,6 +78,6 @@ def test_feature_extraction_runs_on_office31_with_resnet(root, fake_office31, ma
     fake_office31()
     cfg = make_config(
         *OFFICE, f"data.root={root}", "method=feature_extraction", "method.layers=[layer3,pool]",
-        "method.normalization=standardize", "trainer.iterations=1",
+        "method.normalization=standardize", "method.classifier=logistic", "trainer.iterations=1",
     )
     assert run(cfg, tmp_path)["status"] == "completed"

@@ -134,7 +134,8 @@ def test_scratch_blocks_learn_at_the_base_rate_by_default(make_config):
     ("options", "message"),
     [
         ({"policy": {"layer9": "freeze"}}, "unknown block 'layer9' in method.policy; choose one of: conv1, conv2, fc"),
-        ({"policy": {"conv1": "frozen"}}, "method.policy.conv1=frozen is not a policy; choose one of: freeze, finetune, scratch"),
+        ({"policy": {"conv1": "frozen"}},
+         "method.policy.conv1=frozen is not a policy; choose one of: freeze, finetune, scratch"),
         ({"copy": 4}, "method.copy=4 must be a block name or a count from 0 to 3 (the blocks: conv1, conv2, fc)"),
         ({"copy": "layer1"}, "unknown block 'layer1' in method.copy; choose one of: conv1, conv2, fc"),
         ({"copied": "scratch"}, "method.copied=scratch is not a policy; choose one of: freeze, finetune"),

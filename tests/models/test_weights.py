@@ -18,7 +18,8 @@ def base_run(make_config, tmp_path):
     run_dir = tmp_path / "base"
     run(make_config(*BASE), run_dir)
     method = torch.load(run_dir / "checkpoint.pt", weights_only=True)["method"]
-    return run_dir, {key.removeprefix("model.backbone."): value for key, value in method.items() if key.startswith("model.backbone.")}
+    prefix = "model.backbone."
+    return run_dir, {key.removeprefix(prefix): value for key, value in method.items() if key.startswith(prefix)}
 
 
 def built(make_config, weights, *overrides):

@@ -1,24 +1,17 @@
 """The Yosinski experiment: the sweeps the driver launches, and the figure drawn from their runs."""
 
-import importlib.util
 import json
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import REPO_ROOT
+from tests.scripts import load_script
 
-
-def script(name):
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+PLOT = REPO_ROOT / "scripts" / "plot_transfer_curve.py"
 
 
 def test_driver_trains_the_bases_then_every_condition_from_them(tmp_path, monkeypatch):
-    driver, commands = script("yosinski"), []
+    driver, commands = load_script("yosinski"), []
 
     def record(command):
         commands.append(command)
@@ -54,7 +47,7 @@ def test_plot_sorts_runs_into_the_four_conditions_and_base_b(tmp_path):
                     write_run(tmp_path / f"transfer/{base}{n}{copied}{seed}", "half_b", accuracy + bonus - n,
                               str(tmp_path / f"base/{base}{seed}"), n, copied)
     completed = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "plot_transfer_curve.py"), str(tmp_path), "--out", str(tmp_path / "f.png")],
+        [sys.executable, str(PLOT), str(tmp_path), "--out", str(tmp_path / "f.png")],
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
@@ -68,7 +61,7 @@ def test_plot_sorts_runs_into_the_four_conditions_and_base_b(tmp_path):
 def test_plot_without_transfer_runs_fails_clearly(tmp_path):
     write_run(tmp_path / "base", "half_b", 80.0)
     completed = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "plot_transfer_curve.py"), str(tmp_path)],
+        [sys.executable, str(PLOT), str(tmp_path)],
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 1

@@ -97,7 +97,8 @@ def block_lr_mults(policy: dict[str, str], overrides: dict[str, float], finetune
             raise UserError(f"method.lr_mult.{name} is set but block {name} is frozen; drop one of the two")
         if isinstance(mult, bool) or not isinstance(mult, (int, float)) or mult <= 0:
             raise UserError(f"method.lr_mult.{name} must be a positive number, got {mult!r}")
-    defaults = {name: finetune if mode == "finetune" else 1.0 for name, mode in policy.items() if mode != "freeze"}
+    trained = {name: mode for name, mode in policy.items() if mode != "freeze"}
+    defaults = {name: finetune if mode == "finetune" else 1.0 for name, mode in trained.items()}
     return defaults | {name: float(mult) for name, mult in overrides.items()}
 
 

@@ -43,8 +43,8 @@ def backbone_state(path: Path, weights: str) -> Mapping[str, torch.Tensor]:
     except Exception as error:  # a missing, truncated or foreign file fails in many ways
         raise UserError(f"cannot read backbone.weights={weights} ({first_line(error)})") from error
     if isinstance(content, Mapping) and isinstance(content.get("method"), Mapping):
-        prefix = len(CHECKPOINT_PREFIX)
-        return {key[prefix:]: value for key, value in content["method"].items() if key.startswith(CHECKPOINT_PREFIX)}
+        method = content["method"]
+        return {key.removeprefix(CHECKPOINT_PREFIX): method[key] for key in method if key.startswith(CHECKPOINT_PREFIX)}
     if isinstance(content, Mapping):
         return content
     raise UserError(
