@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def with_references(table: Table, path: Path, keys: list[str] | None) -> Table:
     """The table with a published column beside each task that ``path`` covers."""
-    return dataclasses.replace(table, references=choose_references(load_references(path), table.tasks, keys))
+    chosen = choose_references(load_references(path), set(table.task_names.values()), keys)
+    columns = {column: chosen[task] for column, task in table.task_names.items() if task in chosen}
+    return dataclasses.replace(table, references=columns)
 
 
 def problems_report(runs: RunCollection) -> str:

@@ -45,6 +45,20 @@ def test_runs_that_differ_in_method_options_get_their_own_rows():
     assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=1.0)"]
 
 
+def test_runs_that_differ_in_dataset_options_or_length_get_their_own_columns():
+    archive, generated, short = (result("dann", "a", 0, acc) for acc in (90.0, 80.0, 70.0))
+    archive["config"]["dataset"] = {"options": {"source": "archive"}}
+    generated["config"]["dataset"] = {"options": {"source": "generate"}}
+    short["config"] |= {"dataset": {"options": {"source": "archive"}}, "trainer": {"iterations": 10}}
+    archive["config"]["trainer"] = generated["config"]["trainer"] = {"iterations": 100}
+    table = build_table([archive, generated, short])
+    assert table.tasks == [
+        "a (iterations=10, source=archive)", "a (iterations=100, source=archive)",
+        "a (iterations=100, source=generate)",
+    ]
+    assert set(table.task_names.values()) == {"a"}
+
+
 def test_oracle_metric_is_labelled_oracle():
     table = build_table([result("dann", "a", 0, 90.0)], metric="oracle_target_acc")
     assert table.cells["dann", "a"].mean == 91.0

@@ -10,11 +10,12 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from transferbench.analysis.references import Reference
 
 ORACLE_METRIC = "oracle_target_acc"
+OptionsOf = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -36,14 +37,16 @@ class Cell:
 
 @dataclass
 class Table:
-    """``cells[row, task]``; ``methods[row]`` is the row's method name; ``references[task]`` is
-    the publication whose numbers that task's column shows (none: no published column)."""
+    """``cells[row, column]``; ``methods[row]`` is the row's method name, ``task_names[column]``
+    the column's task; ``references[column]`` is the publication whose numbers that column shows
+    (none: no published column)."""
 
     metric: str
     rows: list[str]
     tasks: list[str]
     cells: dict[tuple[str, str], Cell]
     methods: dict[str, str]
+    task_names: dict[str, str]
     references: dict[str, Reference] = field(default_factory=dict)
 
     def average(self, row: str) -> float | None:
@@ -55,7 +58,8 @@ class Table:
     def published(self, row: str, task: str) -> float | None:
         """The published accuracy of the row's method on ``task``, if its column has a reference."""
         reference = self.references.get(task)
-        return None if reference is None else reference.accuracy.get((self.methods[row], task))
+        key = (self.methods[row], self.task_names[task])
+        return None if reference is None else reference.accuracy.get(key)
 
     def published_average(self, row: str) -> float | None:
         """Mean of the published numbers over tasks; None unless every task has one."""
@@ -65,32 +69,49 @@ class Table:
 
 def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -> Table:
     results = list(results)
-    labels = row_labels(results)
+    labels, columns = row_labels(results), column_labels(results)
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
-    for result, label in zip(results, labels):
-        cells[label, result["task"]].values.append(float(result[metric]))
+    for result, label, column in zip(results, labels, columns):
+        cells[label, column].values.append(float(result[metric]))
     rows = sorted(set(labels), key=lambda label: (not label.startswith("source_only"), label))
-    tasks = sorted({result["task"] for result in results})
     methods = {label: result["method"] for result, label in zip(results, labels)}
-    return Table(metric, rows, tasks, dict(cells), methods)
+    task_names = {column: result["task"] for result, column in zip(results, columns)}
+    return Table(metric, rows, sorted(task_names), dict(cells), methods, task_names)
 
 
 def row_labels(results: list[dict[str, Any]]) -> list[str]:
     """Method name, plus the method options that differ between runs of that method."""
-    options_by_method: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    return _labels(results, "method", _method_options)
+
+
+def column_labels(results: list[dict[str, Any]]) -> list[str]:
+    """Task name, plus the dataset options and run lengths that differ between runs of that task
+    (generated vs published MNIST-M, a shortened protocol)."""
+    return _labels(results, "task", _task_options)
+
+
+def _labels(results: list[dict[str, Any]], name_key: str, options_of: OptionsOf) -> list[str]:
+    options_by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for result in results:
-        options_by_method[result["method"]].append(_method_options(result))
+        options_by_name[result[name_key]].append(options_of(result))
     labels = []
     for result in results:
-        varying = _varying_keys(options_by_method[result["method"]])
-        options = _method_options(result)
+        varying = _varying_keys(options_by_name[result[name_key]])
+        options = options_of(result)
         suffix = ", ".join(f"{key}={options.get(key)}" for key in varying)
-        labels.append(f"{result['method']} ({suffix})" if suffix else result["method"])
+        labels.append(f"{result[name_key]} ({suffix})" if suffix else result[name_key])
     return labels
 
 
 def _method_options(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.get("config", {}).get("method", {}).items() if k != "name"}
+
+
+def _task_options(result: dict[str, Any]) -> dict[str, Any]:
+    config = result.get("config", {})
+    trainer = config.get("trainer", {})
+    options = dict(config.get("dataset", {}).get("options") or {})
+    return options | {key: trainer.get(key) for key in ("iterations", "batch_size")}
 
 
 def _varying_keys(option_sets: list[dict[str, Any]]) -> list[str]:
