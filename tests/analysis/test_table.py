@@ -45,6 +45,14 @@ def test_runs_that_differ_in_method_options_get_their_own_rows():
     assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=1.0)"]
 
 
+def test_method_options_that_follow_the_task_do_not_split_a_row():
+    results = [
+        result("dann", "a", 0, 90.0, layer="conv2"), result("dann", "b", 0, 80.0, layer="features"),
+        result("dann", "b", 0, 70.0, layer="features", trade_off=0.1),
+    ]
+    assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=None)"]
+
+
 def test_runs_that_differ_in_dataset_options_or_length_get_their_own_columns():
     archive, generated, short = (result("dann", "a", 0, acc) for acc in (90.0, 80.0, 70.0))
     archive["config"]["dataset"] = {"options": {"source": "archive"}}

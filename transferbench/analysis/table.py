@@ -80,8 +80,9 @@ def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -
 
 
 def row_labels(results: list[dict[str, Any]]) -> list[str]:
-    """Method name, plus the method options that differ between runs of that method."""
-    return _labels(results, "method", _method_options)
+    """Method name, plus the method options that differ between runs of that method on one task
+    (options that follow the task's protocol, such as its discriminator, do not split a row)."""
+    return _labels(results, "method", _method_options, group_by="task")
 
 
 def column_labels(results: list[dict[str, Any]]) -> list[str]:
@@ -90,15 +91,21 @@ def column_labels(results: list[dict[str, Any]]) -> list[str]:
     return _labels(results, "task", _task_options)
 
 
-def _labels(results: list[dict[str, Any]], name_key: str, options_of: OptionsOf) -> list[str]:
-    options_by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def _labels(
+    results: list[dict[str, Any]], name_key: str, options_of: OptionsOf, group_by: str | None = None
+) -> list[str]:
+    """``result[name_key]``, suffixed by the options that vary between results of that name
+    within one ``group_by`` value (anywhere, when None)."""
+    groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
     for result in results:
-        options_by_name[result[name_key]].append(options_of(result))
+        groups[result[name_key], result.get(group_by)].append(options_of(result))
+    varying: dict[str, set[str]] = defaultdict(set)
+    for (name, _), option_sets in groups.items():
+        varying[name].update(_varying_keys(option_sets))
     labels = []
     for result in results:
-        varying = _varying_keys(options_by_name[result[name_key]])
         options = options_of(result)
-        suffix = ", ".join(f"{key}={options.get(key)}" for key in varying)
+        suffix = ", ".join(f"{key}={options.get(key)}" for key in sorted(varying[result[name_key]]))
         labels.append(f"{result[name_key]} ({suffix})" if suffix else result[name_key])
     return labels
 
