@@ -85,7 +85,8 @@ def test_generated_mnistm_is_fixed_by_its_seed(root, tmp_path, fake_idx, fake_bs
     fake_bsds()
     first, again = generated(root, 0, tmp_path / "a"), generated(root, 0, tmp_path / "b")
     other = generated(root, 1, tmp_path / "a")
-    assert first.train.inputs.shape == (12, 3, 28, 28) and first.test.inputs.shape == (6, 3, 28, 28)
+    # 32×32 like the published archive, so both go through the same resize to the task size
+    assert first.train.inputs.shape == (12, 3, 32, 32) and first.test.inputs.shape == (6, 3, 32, 32)
     assert first.train.labels.tolist() == digits["train"][1].tolist()
     assert torch.equal(first.train.inputs, again.train.inputs)
     assert torch.equal(first.test.inputs, again.test.inputs)
