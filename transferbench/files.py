@@ -1,4 +1,5 @@
-"""Atomic writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic writes (a reader sees the old file or the new one, never half of either), and reading
+back a torch file with a one-line error."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any, Callable, IO
 
 import torch
+
+from transferbench.errors import UserError, first_line
 
 
 def write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> None:
@@ -35,3 +38,12 @@ def write_json(path: Path, payload: Any) -> None:
 def save_torch(path: Path, payload: Any) -> None:
     """``torch.save`` to ``path`` atomically."""
     write_atomically(path, lambda stream: torch.save(payload, stream))
+
+
+def load_torch(path: Path, name: str, hint: str = "") -> Any:
+    """``torch.load`` of ``path`` onto the CPU (tensors and plain containers only), or one
+    ``UserError`` line naming ``name`` and ending with ``hint``."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # a missing, truncated or foreign file fails in many ways
+        raise UserError(f"cannot read {name} ({first_line(error)}){hint}") from error

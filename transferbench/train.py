@@ -23,10 +23,10 @@ from transferbench.cli import CONF_DIR
 from transferbench.data import Task, build_task
 from transferbench.engine import FitSettings, Trainer
 from transferbench.files import write_json
-from transferbench.engine.results import completed_results, failure, summarize
+from transferbench.engine.results import failure, summarize
 from transferbench.engine.seeding import resolve_device, seed_everything
 from transferbench.errors import UserError
-from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE
+from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE, completed_results
 from transferbench.methods import Method, build_method
 from transferbench.models import build_model
 

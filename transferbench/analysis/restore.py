@@ -16,9 +16,9 @@ import torch
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from transferbench.data import Task
-from transferbench.engine.results import completed_results
 from transferbench.errors import UserError, first_line
-from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE
+from transferbench.files import load_torch
+from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE, completed_results
 from transferbench.methods import Method
 from transferbench.train import build_task_and_method, config_digest
 
@@ -35,7 +35,7 @@ def restore_run(run_dir: Path, device: str = "cpu", data_root: Path | None = Non
     """The task and the trained method (in eval mode) of the finished run in ``run_dir``;
     ``data_root`` replaces the data folder the run read."""
     results = _finished_results(run_dir)
-    checkpoint = _read_checkpoint(run_dir / CHECKPOINT_FILE)
+    checkpoint = load_torch(run_dir / CHECKPOINT_FILE, str(run_dir / CHECKPOINT_FILE))
     cfg = OmegaConf.create(results["config"])
     if checkpoint.get("config_digest") != config_digest(cfg):
         raise UserError(f"{run_dir / CHECKPOINT_FILE} was not written by the run in {run_dir / RESULTS_FILE}")
@@ -56,13 +56,6 @@ def _finished_results(run_dir: Path) -> dict[str, Any]:
     if results is None:
         raise UserError(f"{run_dir} is not a finished run: it needs a {RESULTS_FILE} that says completed")
     return results
-
-
-def _read_checkpoint(path: Path) -> dict[str, Any]:
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # a missing, truncated or foreign file fails in many ways
-        raise UserError(f"cannot read {path} ({first_line(error)})") from error
 
 
 def _skip_initial_weights(cfg: DictConfig) -> None:

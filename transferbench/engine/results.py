@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import platform
 import subprocess
 from importlib import metadata
@@ -10,18 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from transferbench.engine.loop import FitSettings, FitState
-from transferbench.layout import RESULTS_FILE
 
 PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", "numpy")
-
-
-def completed_results(run_dir: Path) -> dict[str, Any] | None:
-    """The results of a finished run in ``run_dir``, or None if it has not finished."""
-    path = run_dir / RESULTS_FILE
-    if not path.is_file():
-        return None
-    results = json.loads(path.read_text())
-    return results if results.get("status") == "completed" else None
 
 
 def summarize(

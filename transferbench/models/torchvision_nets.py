@@ -13,10 +13,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import torch
 from torch import nn
 from torchvision import models
 
+from transferbench.files import load_torch
 from transferbench.errors import UserError, first_line
 from transferbench.models.backbone import Backbone
 from transferbench.models.registry import BACKBONES
@@ -78,13 +78,10 @@ def torchvision_model(
 
 
 def _read(path: Path) -> object:
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # a missing, truncated or foreign file fails in many ways
-        raise UserError(
-            f"cannot read backbone.options.weights={path} ({first_line(error)}); point it at a "
-            "file saved with torch.save(model.state_dict(), path)"
-        ) from error
+    return load_torch(
+        path, f"backbone.options.weights={path}",
+        "; point it at a file saved with torch.save(model.state_dict(), path)",
+    )
 
 
 def _imagenet_state(name: str) -> object:

@@ -7,14 +7,14 @@ the backbone's blocks are loaded; the bottleneck and the head of the new task st
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import torch
 
-from transferbench.errors import UserError, first_line
-from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE
+from transferbench.errors import UserError
+from transferbench.files import load_torch
+from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE, completed_results
 from transferbench.models.backbone import Backbone
 
 #: Where a checkpoint's method state keeps the backbone (``Method.model`` → ``Classifier.backbone``).
@@ -38,10 +38,7 @@ def backbone_state(path: Path, weights: str) -> Mapping[str, torch.Tensor]:
     """The backbone's state_dict held by ``path`` (a run dir, a checkpoint, or a state_dict)."""
     if path.is_dir():
         path = _finished_checkpoint(path, weights)
-    try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # a missing, truncated or foreign file fails in many ways
-        raise UserError(f"cannot read backbone.weights={weights} ({first_line(error)})") from error
+    content = load_torch(path, f"backbone.weights={weights}")
     if isinstance(content, Mapping) and isinstance(content.get("method"), Mapping):
         method = content["method"]
         return {key.removeprefix(CHECKPOINT_PREFIX): method[key] for key in method if key.startswith(CHECKPOINT_PREFIX)}
@@ -53,9 +50,7 @@ def backbone_state(path: Path, weights: str) -> Mapping[str, torch.Tensor]:
 
 
 def _finished_checkpoint(run_dir: Path, weights: str) -> Path:
-    results = run_dir / RESULTS_FILE
-    status = json.loads(results.read_text()).get("status") if results.is_file() else None
-    if status != "completed" or not (run_dir / CHECKPOINT_FILE).is_file():
+    if completed_results(run_dir) is None or not (run_dir / CHECKPOINT_FILE).is_file():
         raise UserError(
             f"backbone.weights={weights} is not a finished run (it needs a completed {RESULTS_FILE} "
             f"and {CHECKPOINT_FILE}); train the base network first or name a checkpoint file"
