@@ -6,6 +6,7 @@ output dir (``results.json``, ``checkpoint.pt``, ``.hydra/``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ from transferbench.data import Task, build_task
 from transferbench.engine import FitSettings, Trainer
 from transferbench.files import write_json
 from transferbench.engine.results import failure, summarize
-from transferbench.engine.seeding import resolve_device, seed_everything
+from transferbench.engine.seeding import limit_cpu_threads, resolve_device, seed_everything
 from transferbench.errors import UserError
 from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE, completed_results
 from transferbench.methods import Method, build_method
@@ -33,9 +34,12 @@ from transferbench.models import build_model
 console = Console(stderr=True)
 
 
-@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
-def main(cfg: DictConfig) -> float | None:
-    """Hydra task function: one run, or one job of a ``-m`` sweep."""
+def train_task(cfg: DictConfig) -> float | None:
+    """Hydra task function: one run, or one job of a ``-m`` sweep.
+
+    Kept importable under its own name so that process-pool launchers (``hydra/launcher=joblib``)
+    can send it to their workers by reference.
+    """
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         return run(cfg, run_dir)["target_acc"]
@@ -48,16 +52,20 @@ def main(cfg: DictConfig) -> float | None:
         sys.exit(1)
 
 
+main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(train_task)
+
+
 def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     """Train and evaluate one configuration, writing ``results.json`` into ``run_dir``."""
     checkpoint = run_dir / CHECKPOINT_FILE
     if cfg.trainer.resume:
-        finished = completed_results(run_dir)
+        finished = finished_run(cfg, run_dir)
         if finished is not None:
             console.print(f"{run_dir} already finished; target accuracy {finished['target_acc']:.2f}")
             return finished
     else:
         checkpoint.unlink(missing_ok=True)
+    limit_cpu_threads(cfg.trainer.threads)
     seed_everything(cfg.seed)
     device = resolve_device(cfg.trainer.device)
     task, method = build_task_and_method(cfg, device)
@@ -80,6 +88,18 @@ def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
         soft_wrap=True,
     )
     return results
+
+
+def finished_run(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
+    """The results already in ``run_dir`` if that run finished with this config, None if it has
+    not finished; a run that finished with another config is an error, not a stale result."""
+    finished = completed_results(run_dir)
+    if finished is not None and digest(finished.get("config", {})) != config_digest(cfg):
+        raise UserError(
+            f"{run_dir} holds a finished run with a different config; use a new output dir "
+            "(hydra.run.dir / hydra.sweep.dir), or trainer.resume=false to train it again"
+        )
+    return finished
 
 
 def build_task_and_method(cfg: DictConfig, device: torch.device) -> tuple[Task, Method]:
@@ -130,10 +150,15 @@ def resolved(cfg: DictConfig) -> dict[str, Any]:
 
 
 def config_digest(cfg: DictConfig) -> str:
-    """Hash of everything that determines the numbers (not display or resume switches)."""
-    relevant = resolved(cfg)
-    for key in ("progress", "resume", "device"):
-        relevant["trainer"].pop(key, None)
+    return digest(resolved(cfg))
+
+
+def digest(config: dict[str, Any]) -> str:
+    """Hash of everything in a resolved config that determines the numbers (not display, device,
+    resume or data-location switches, nor the logger)."""
+    relevant = copy.deepcopy(config)
+    for key in ("progress", "resume", "device", "threads"):
+        relevant.get("trainer", {}).pop(key, None)
     relevant.pop("logger", None)
     relevant.pop("data", None)
     return hashlib.sha256(OmegaConf.to_yaml(OmegaConf.create(relevant)).encode()).hexdigest()[:16]

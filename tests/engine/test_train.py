@@ -64,3 +64,18 @@ def test_optimizer_groups_get_base_lr_times_multiplier(make_config):
     method = build_method(cfg.method, build_model(cfg.backbone, (1, 28, 28), 10))
     optimizer = build_optimizer(cfg.optimizer, method)
     assert [group["lr"] for group in optimizer.param_groups] == pytest.approx([0.002, 0.02, 0.02])
+
+
+def test_finished_run_with_another_config_is_not_taken_as_done(make_config, tmp_path):
+    run(make_config("trainer.iterations=50", "trainer.eval_every=50"), tmp_path)
+    before = (tmp_path / "results.json").read_text()
+    same = run(make_config("trainer.iterations=50", "trainer.eval_every=50", "data.download=false"), tmp_path)
+    assert same["target_acc"] == json.loads(before)["target_acc"]
+    with pytest.raises(UserError, match="finished run with a different config"):
+        run(make_config("trainer.iterations=50", "trainer.eval_every=50", "optimizer.lr=0.02"), tmp_path)
+    assert (tmp_path / "results.json").read_text() == before
+
+
+def test_threads_must_be_a_positive_integer(make_config, tmp_path):
+    with pytest.raises(UserError, match="trainer.threads must be a positive integer"):
+        run(make_config("trainer.iterations=10", "trainer.threads=0"), tmp_path)

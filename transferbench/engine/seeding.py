@@ -1,4 +1,5 @@
-"""Seeds and random-number-generator state, so runs repeat and resumed runs continue exactly."""
+"""Seeds and random-number-generator state, so runs repeat and resumed runs continue exactly;
+and the device and CPU threads a run uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from transferbench.errors import UserError
 
 
 def seed_everything(seed: int) -> None:
@@ -34,3 +37,15 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
+
+
+def limit_cpu_threads(threads: int | None) -> None:
+    """Cap torch's intra-op CPU threads (``None`` keeps torch's default of one per core).
+
+    Several runs sharing a machine (``hydra/launcher=joblib``) run fastest with one or two each.
+    """
+    if threads is None:
+        return
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise UserError(f"trainer.threads must be a positive integer or null, got {threads!r}")
+    torch.set_num_threads(threads)

@@ -6,7 +6,11 @@ Most unsupervised domain-adaptation objectives have the form
 
 with d a discrepancy (MMD, CORAL), an adversarial domain loss (DANN, CDAN) or an unsupervised
 target loss (entropy). :class:`AlignmentMethod` runs the joint forward pass and the source
-cross-entropy; a method defines only d. This module registers no method.
+cross-entropy; a method defines only d. With ``progressive`` the weight rises from 0 to λ by
+DANN's schedule λ_p = 2 / (1 + exp(−10 p)) − 1, as JAN does "to suppress noisy activations at
+the early stages of training" (Long et al., ICML 2017, §4): a discrepancy such as MMD is
+otherwise free to pull the untrained features of both domains onto one point, and ReLU
+features that collapse there stay dead. This module registers no method.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import torch.nn.functional as F
 
 from transferbench.methods.base import Batch, Method
 from transferbench.models.classifier import Classifier, ModelOutput
+from transferbench.schedules import adaptation_factor
 
 Discrepancy = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -40,9 +45,13 @@ class AlignmentMethod(Method):
 
     term = "alignment"
 
-    def __init__(self, model: Classifier, trade_off: float) -> None:
+    def __init__(self, model: Classifier, trade_off: float, progressive: bool = False) -> None:
         super().__init__(model)
-        self.trade_off = trade_off
+        self.trade_off, self.progressive = trade_off, progressive
+
+    def weight(self, progress: float) -> float:
+        """λ, or λ · λ_p while the progressive schedule rises."""
+        return self.trade_off * (adaptation_factor(progress) if self.progressive else 1.0)
 
     @abstractmethod
     def alignment(
@@ -54,7 +63,7 @@ class AlignmentMethod(Method):
         source_output, target_output = self.forward_domains(source, target)
         return {
             "classification": F.cross_entropy(source_output.logits, source.labels),
-            self.term: self.trade_off * self.alignment(source_output, target_output, progress),
+            self.term: self.weight(progress) * self.alignment(source_output, target_output, progress),
         }
 
 
@@ -62,9 +71,10 @@ class LayerAlignment(AlignmentMethod):
     """d(S, T) = Σ_ℓ D(S_ℓ, T_ℓ): one discrepancy summed over named layers (DDC, DAN, CORAL)."""
 
     def __init__(
-        self, model: Classifier, trade_off: float, layers: Sequence[str], discrepancy: Discrepancy
+        self, model: Classifier, trade_off: float, layers: Sequence[str], discrepancy: Discrepancy,
+        progressive: bool = False,
     ) -> None:
-        super().__init__(model, trade_off)
+        super().__init__(model, trade_off, progressive)
         self.layers = checked_layers(model, layers)
         self.discrepancy = discrepancy
 

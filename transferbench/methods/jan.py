@@ -7,7 +7,7 @@ g = softmax(logits) under the product kernel. As in the paper, k¹ is DAN's fami
 Gaussians around the batch's mean pairwise squared distance and k² one Gaussian
 exp(−‖g − g'‖² / (2σ²)) with σ = 0.92, i.e. bandwidth 2σ² ≈ 1.69 in ``GaussianKernel``'s
 exp(−‖x − y‖² / γ). ``linear: true`` selects the linear-time estimator; the default is
-TLlib's quadratic one.
+TLlib's quadratic one. The weight λ rises progressively from 0, as in the paper (§4).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ class JAN(AlignmentMethod):
 
     def __init__(
         self, model: Classifier, trade_off: float = 1.0, linear: bool = False, radius: int = 2,
-        multiplier: float = 2.0, softmax_sigma: float = 0.92,
+        multiplier: float = 2.0, softmax_sigma: float = 0.92, progressive: bool = True,
     ) -> None:
-        super().__init__(model, trade_off)
+        super().__init__(model, trade_off, progressive)
         kernels = [MultipleGaussianKernel(radius, multiplier), GaussianKernel(2 * softmax_sigma**2)]
         self.jmmd = self.joint_mmd(kernels, linear)
 
