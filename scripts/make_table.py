@@ -18,18 +18,19 @@ from pathlib import Path
 from transferbench.analysis.formats import to_csv, to_latex, to_markdown
 from transferbench.analysis.references import REFERENCES_FILE, choose_references, load_references
 from transferbench.analysis.runs import RunCollection, collect_runs
-from transferbench.analysis.table import ORACLE_METRIC, Table, build_table
+from transferbench.analysis.table import COST_METRICS, ORACLE_METRIC, Table, build_table
 from transferbench.errors import UserError
 
-METRICS = ("target_acc", "source_acc", ORACLE_METRIC)
 TARGET_METRICS = ("target_acc", ORACLE_METRIC)
+METRICS = (*TARGET_METRICS, "source_acc", *COST_METRICS)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", type=Path, help="folder searched recursively for results.json")
     parser.add_argument("--metric", choices=METRICS, default="target_acc",
-                        help="target_acc = last checkpoint (default); oracle_target_acc = best on test, labelled oracle")
+                        help="target_acc = last checkpoint (default); oracle_target_acc = best on test, "
+                             "labelled oracle; wall_time_s, train_time_s, train_images_per_s = cost per run")
     parser.add_argument("--out", type=Path, help="where to write table.{md,csv,tex} (default: the runs folder)")
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--no-references", action="store_true", help="leave out the published numbers")
@@ -58,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown, end="")
     out = args.out or args.runs
     out.mkdir(parents=True, exist_ok=True)
-    (out / "table.md").write_text(markdown)
-    (out / "table.csv").write_text(to_csv(table))
-    (out / "table.tex").write_text(to_latex(table))
-    print(f"\nwrote {out / 'table.md'}, table.csv and table.tex", file=sys.stderr)
+    stem = "table" if args.metric == "target_acc" else f"table_{args.metric}"
+    (out / f"{stem}.md").write_text(markdown)
+    (out / f"{stem}.csv").write_text(to_csv(table))
+    (out / f"{stem}.tex").write_text(to_latex(table))
+    print(f"\nwrote {out / stem}.md, {stem}.csv and {stem}.tex", file=sys.stderr)
     return 0
 
 

@@ -105,3 +105,16 @@ def test_make_table_without_results_fails_clearly(tmp_path):
     )
     assert completed.returncode == 1
     assert "no completed results.json" in completed.stderr
+
+
+def test_cost_table_is_titled_by_its_unit_and_keeps_the_accuracy_table(tmp_path):
+    for seed, seconds in enumerate([100.0, 140.0]):
+        write_run(tmp_path / f"dann{seed}", {**result("dann", "mnist_usps", seed, 90.0), "wall_time_s": seconds})
+    script = [sys.executable, str(REPO_ROOT / "scripts" / "make_table.py"), str(tmp_path)]
+    subprocess.run(script, capture_output=True, text=True, check=True)
+    costs = subprocess.run([*script, "--metric", "wall_time_s"], capture_output=True, text=True, check=True)
+    assert costs.stdout.startswith("_wall time per run (s)")
+    assert "| dann | 120.00 ± 28.28 (n=2) |" in costs.stdout
+    assert "pub." not in costs.stdout
+    assert "90.00" in (tmp_path / "table.md").read_text()
+    assert "120.00" in (tmp_path / "table_wall_time_s.md").read_text()

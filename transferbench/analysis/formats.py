@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import Callable
 
-from transferbench.analysis.table import ORACLE_METRIC, Cell, Table
+from transferbench.analysis.table import COST_METRICS, ORACLE_METRIC, Cell, Table
 
 OURS, PUBLISHED, DELTA = "ours", "pub.", "Δ"
 
@@ -66,6 +66,8 @@ def reference_notes(table: Table) -> list[str]:
 
 
 def _title(metric: str) -> str:
+    if metric in COST_METRICS:
+        return COST_METRICS[metric]
     if metric == ORACLE_METRIC:
         return "oracle: best target test accuracy over evaluations (optimistic, not a valid selection)"
     return f"{metric} (%), model selection: last checkpoint"

@@ -15,6 +15,12 @@ from typing import Any, Callable, Iterable
 from transferbench.analysis.references import Reference
 
 ORACLE_METRIC = "oracle_target_acc"
+# What a run cost, as results.json records it, and how a table titles it.
+COST_METRICS = {
+    "wall_time_s": "wall time per run (s), training + evaluation + checkpoints",
+    "train_time_s": "training time per run (s), evaluation and checkpoints excluded",
+    "train_images_per_s": "training throughput (images/s)",
+}
 OptionsOf = Callable[[dict[str, Any]], dict[str, Any]]
 
 
