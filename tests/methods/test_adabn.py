@@ -62,3 +62,12 @@ def test_without_batch_norm_it_is_source_only(make_config):
     before = method.losses(source, Batch(torch.randn(8, 2)), 0.0)["classification"]
     method.before_eval(Split(torch.randn(50, 2), torch.zeros(50, dtype=torch.long)), lambda inputs: inputs)
     assert torch.equal(method.losses(source, Batch(torch.randn(8, 2)), 0.0)["classification"], before)
+
+
+def test_a_network_without_batch_norm_is_reported(make_config, caplog):
+    cfg = make_config("dataset=mnist_mnistm", "method=adabn")
+    build_method(cfg.method, build_model(cfg.backbone, (3, 28, 28), 10))
+    assert "no BatchNorm layers" in caplog.text
+    caplog.clear()
+    lenet_adabn(make_config, 40)
+    assert "no BatchNorm" not in caplog.text

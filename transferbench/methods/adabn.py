@@ -13,6 +13,7 @@ the evaluation input pipeline (crop, normalisation), so the statistics match wha
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Callable
 
@@ -24,16 +25,26 @@ from transferbench.methods.registry import METHODS
 from transferbench.methods.source_only import SourceOnly
 from transferbench.models import Classifier
 
+log = logging.getLogger(__name__)
+
 
 @METHODS.register("adabn")
 class AdaBN(SourceOnly):
     def __init__(self, model: Classifier, batch_size: int = 1000) -> None:
         super().__init__(model)
         self.batch_size = batch_size
+        if not self.batch_norms():
+            log.warning(
+                "adabn: the network has no BatchNorm layers, so there is nothing to re-estimate and "
+                "this run is source_only; use a backbone with BatchNorm (e.g. resnet50)"
+            )
+
+    def batch_norms(self) -> list[_BatchNorm]:
+        return [module for module in self.model.modules() if isinstance(module, _BatchNorm)]
 
     @torch.no_grad()
     def before_eval(self, target_train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]) -> None:
-        layers = [module for module in self.model.modules() if isinstance(module, _BatchNorm)]
+        layers = self.batch_norms()
         if not layers:
             return
         was_training, momenta = self.model.training, [layer.momentum for layer in layers]
