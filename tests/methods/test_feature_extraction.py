@@ -114,3 +114,10 @@ def test_bad_options_are_one_line(make_config, override, message):
     cfg = make_config("method=feature_extraction", override)
     with pytest.raises(UserError, match=message):
         build_method(cfg.method, build_model(cfg.backbone, (2,), 2))
+
+
+def test_its_config_sets_one_training_step_unless_told_otherwise(make_config):
+    cfg = make_config("method=feature_extraction", "dataset=fashion_mnist_b")
+    assert (cfg.trainer.iterations, cfg.trainer.eval_every, cfg.method.name) == (1, 1, "feature_extraction")
+    assert make_config("method=feature_extraction", "trainer.iterations=3").trainer.iterations == 3
+    assert make_config("method=source_only", "dataset=fashion_mnist_b").trainer.iterations > 1
