@@ -1,7 +1,4 @@
-from pathlib import Path
-
 import pytest
-import yaml
 
 from transferbench.cli import CONF_DIR, group_choices
 from transferbench.data import DATASETS
@@ -46,8 +43,8 @@ def test_every_yaml_of_every_group_composes(make_config, group):
 
 
 @pytest.mark.parametrize(("group", "registry"), [("method", METHODS), ("backbone", BACKBONES)])
-def test_registry_names_match_yaml_files_one_to_one(group, registry):
-    names = {yaml.safe_load(Path(CONF_DIR, group, f"{c}.yaml").read_text())["name"]: c for c in group_choices(group)}
+def test_registry_names_match_yaml_files_one_to_one(make_config, group, registry):
+    names = {make_config(f"{group}={c}")[group].name: c for c in group_choices(group)}
     assert all(name == file for name, file in names.items())
     assert sorted(names) == registry.names()
 
