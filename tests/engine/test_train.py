@@ -25,6 +25,15 @@ def test_results_json_has_what_a_paper_needs(make_config, tmp_path):
     assert (tmp_path / "checkpoint.pt").is_file()
 
 
+def test_each_evaluation_is_logged_for_runs_without_a_progress_bar(make_config, tmp_path, caplog):
+    caplog.set_level("INFO", logger="transferbench.engine.loop")
+    results = run(make_config(*SHORT), tmp_path)
+    lines = [r.getMessage() for r in caplog.records if r.name == "transferbench.engine.loop"]
+    assert len(lines) == 3
+    assert lines[-1].startswith(f"iteration 300/300: target acc {results['target_acc']:.2f}, source acc ")
+    assert "classification=" in lines[-1] and "domain=" in lines[-1]
+
+
 def test_same_seed_gives_the_same_numbers(make_config, tmp_path):
     first = run(make_config(*SHORT, "seed=7"), tmp_path / "a")
     second = run(make_config(*SHORT, "seed=7"), tmp_path / "b")

@@ -8,6 +8,7 @@ to exactly the numbers of an uninterrupted one.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,8 @@ from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError
 from transferbench.methods import Batch, Method
+
+log = logging.getLogger(__name__)
 
 
 class BatchSource(Protocol):
@@ -155,6 +158,11 @@ class Trainer:
             "losses": dict(self.state.last_losses),
         }
         self.state.history.append(record)
+        log.info(
+            "iteration %d/%d: target acc %.2f, source acc %.2f, losses %s",
+            record["iteration"], self.settings.iterations, record["target_acc"], record["source_acc"],
+            " ".join(f"{name}={value:.4f}" for name, value in record["losses"].items()),
+        )
         self.logger.log(
             {"acc/target": record["target_acc"], "acc/source": record["source_acc"]},
             self.state.iteration,
