@@ -75,6 +75,17 @@ def test_optimizer_groups_get_base_lr_times_multiplier(make_config):
     assert [group["lr"] for group in optimizer.param_groups] == pytest.approx([0.002, 0.02, 0.02])
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [(["dataset=mnist_usps"], 1e-3), (["dataset=mnist_mnistm"], 0.0),
+     (["dataset=svhn_mnist"], 0.0), (["dataset=mnist_mnistm", "optimizer.weight_decay=5e-4"], 5e-4)],
+)
+def test_weight_decay_follows_the_task_protocol_unless_overridden(make_config, overrides, expected):
+    cfg = make_config(*overrides)
+    method = build_method(cfg.method, build_model(cfg.backbone, (3, 28, 28), 10))
+    assert {group["weight_decay"] for group in build_optimizer(cfg.optimizer, method).param_groups} == {expected}
+
+
 def test_finished_run_with_another_config_is_not_taken_as_done(make_config, tmp_path):
     run(make_config("trainer.iterations=50", "trainer.eval_every=50"), tmp_path)
     before = (tmp_path / "results.json").read_text()
