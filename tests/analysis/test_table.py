@@ -53,6 +53,32 @@ def test_method_options_that_follow_the_task_do_not_split_a_row():
     assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=None)"]
 
 
+def test_runs_that_differ_in_optimizer_or_backbone_settings_get_their_own_rows():
+    results = [result("dann", "a", seed, 90.0 + seed) for seed in range(4)]
+    for run, (decay, width) in zip(results, [(1e-3, 256), (0.0, 256), (1e-3, 256), (1e-3, 128)]):
+        run["config"] |= {"optimizer": {"lr": 0.01, "weight_decay": decay}, "backbone": {"bottleneck_dim": width}}
+    table = build_table(results)
+    assert table.rows == [
+        "dann (backbone.bottleneck_dim=128, optimizer.weight_decay=0.001)",
+        "dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0.0)",
+        "dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0.001)",
+    ]
+    assert table.cells["dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0.001)", "a"].values == [90.0, 92.0]
+
+
+def test_training_settings_that_follow_the_task_do_not_split_a_row():
+    first, second = result("dann", "a", 0, 90.0), result("dann", "b", 0, 80.0)
+    first["config"]["optimizer"], second["config"]["optimizer"] = {"weight_decay": 1e-3}, {"weight_decay": 0.0}
+    assert build_table([first, second]).rows == ["dann"]
+
+
+def test_runs_that_differ_in_normalisation_get_their_own_columns():
+    plain, scaled = result("dann", "a", 0, 90.0), result("dann", "a", 0, 80.0)
+    plain["config"]["dataset"] = {"name": "a", "std": [0.5], "protocol": {"lr": 0.01}}
+    scaled["config"]["dataset"] = {"name": "a", "std": [1.0], "protocol": {"lr": 0.01}}
+    assert build_table([plain, scaled]).tasks == ["a (dataset.std=[0.5])", "a (dataset.std=[1.0])"]
+
+
 def test_runs_that_differ_in_dataset_options_or_length_get_their_own_columns():
     archive, generated, short = (result("dann", "a", 0, acc) for acc in (90.0, 80.0, 70.0))
     archive["config"]["dataset"] = {"options": {"source": "archive"}}

@@ -22,6 +22,10 @@ COST_METRICS = {
     "train_images_per_s": "training throughput (images/s)",
 }
 OptionsOf = Callable[[dict[str, Any]], dict[str, Any]]
+# Config groups whose differences make runs of one method on one task different settings (rows).
+TRAINING_GROUPS = ("backbone", "optimizer", "scheduler")
+# Dataset keys that name the task or that reach the runs through the training settings.
+DATASET_IDENTITY = {"name", "source", "target", "options", "protocol", "domains", "task"}
 
 
 @dataclass
@@ -86,14 +90,15 @@ def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -
 
 
 def row_labels(results: list[dict[str, Any]]) -> list[str]:
-    """Method name, plus the method options that differ between runs of that method on one task
-    (options that follow the task's protocol, such as its discriminator, do not split a row)."""
-    return _labels(results, "method", _method_options, group_by="task")
+    """Method name, plus the training settings that differ between runs of that method on one
+    task: its own options, and the backbone, optimizer and scheduler keys (settings that follow
+    the task's protocol, such as its discriminator or weight decay, do not split a row)."""
+    return _labels(results, "method", _training_options, group_by="task")
 
 
 def column_labels(results: list[dict[str, Any]]) -> list[str]:
-    """Task name, plus the dataset options and run lengths that differ between runs of that task
-    (generated vs published MNIST-M, a shortened protocol)."""
+    """Task name, plus the dataset settings and run lengths that differ between runs of that task
+    (generated vs published MNIST-M, another normalisation, a shortened protocol)."""
     return _labels(results, "task", _task_options)
 
 
@@ -116,15 +121,34 @@ def _labels(
     return labels
 
 
-def _method_options(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.get("config", {}).get("method", {}).items() if k != "name"}
+def _training_options(result: dict[str, Any]) -> dict[str, Any]:
+    """The method's options by their own names, the other training groups' keys dotted."""
+    config = result.get("config", {})
+    options = {k: v for k, v in config.get("method", {}).items() if k != "name"}
+    for group in TRAINING_GROUPS:
+        options |= _dotted(config.get(group) or {}, group)
+    return options
 
 
 def _task_options(result: dict[str, Any]) -> dict[str, Any]:
+    """Dataset options by their own names, the dataset's other settings dotted (not its name,
+    domains or protocol, whose effects are in the training settings), and the run length."""
     config = result.get("config", {})
-    trainer = config.get("trainer", {})
-    options = dict(config.get("dataset", {}).get("options") or {})
-    return options | {key: trainer.get(key) for key in ("iterations", "batch_size")}
+    dataset, trainer = config.get("dataset", {}), config.get("trainer", {})
+    options = dict(dataset.get("options") or {})
+    settings = {k: v for k, v in dataset.items() if k not in DATASET_IDENTITY}
+    return options | _dotted(settings, "dataset") | {key: trainer.get(key) for key in ("iterations", "batch_size")}
+
+
+def _dotted(mapping: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` → ``{"prefix.a.b": 1}``; lists stay values."""
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            flat |= _dotted(value, f"{prefix}.{key}")
+        else:
+            flat[f"{prefix}.{key}"] = value
+    return flat
 
 
 def _varying_keys(option_sets: list[dict[str, Any]]) -> list[str]:
