@@ -147,7 +147,7 @@ def train_once(cfg: DictConfig, cpu_task: Task, samplers: Samplers) -> dict[str,
 
 
 def compose_config(overrides: list[str], iterations: int, device: str) -> DictConfig:
-    """``conf/config.yaml`` with the defaults, the user's overrides, and one evaluation at the end."""
+    """``transferbench/conf/config.yaml`` with the defaults, the user's overrides, and one evaluation at the end."""
     check_group_choices(overrides)
     fixed = [
         f"trainer.iterations={iterations}", f"trainer.eval_every={iterations}",

@@ -43,7 +43,7 @@ GOAL = 1.10
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="mnist_usps", help="a conf/dataset choice (default: %(default)s)")
+    parser.add_argument("--dataset", default="mnist_usps", help="a transferbench/conf/dataset choice (default: %(default)s)")
     parser.add_argument("--iterations", type=int, default=300, help="timed iterations (default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=1, help="alternating measurements of each (default: 1)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed hand-loop iterations first (default: 20)")

@@ -1,5 +1,5 @@
 """Yosinski et al., "How transferable are features in deep neural networks?" (NIPS 2014), on
-Fashion-MNIST split into disjoint halves A and B (conf/dataset/fashion_mnist_{a,b}.yaml).
+Fashion-MNIST split into disjoint halves A and B (transferbench/conf/dataset/fashion_mnist_{a,b}.yaml).
 
     python scripts/yosinski.py --out runs/yosinski --seeds 0,1 [Hydra overrides ...]
     python scripts/plot_transfer_curve.py runs/yosinski --out docs/yosinski_fashion.png

@@ -34,7 +34,7 @@ def data_root() -> Path:
 
 @pytest.fixture
 def make_config() -> Callable[..., DictConfig]:
-    """Compose ``conf/config.yaml`` with overrides, as the CLI would (without running Hydra)."""
+    """Compose ``transferbench/conf/config.yaml`` with overrides, as the CLI would (without running Hydra)."""
 
     def make(*overrides: str) -> DictConfig:
         with initialize_config_dir(str(CONF_DIR), version_base="1.3"):

@@ -1,4 +1,4 @@
-"""The sweep presets in conf/experiment/: they compose, sweep what they say, and change nothing else."""
+"""The sweep presets in transferbench/conf/experiment/: they compose, sweep what they say, and change nothing else."""
 
 import itertools
 

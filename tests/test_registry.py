@@ -7,7 +7,7 @@ from transferbench.methods import METHODS
 from transferbench.models import BACKBONES
 from transferbench.registry import Registry
 
-# conf/experiment/ holds `+experiment=<name>` sweep presets, not a group of the defaults list;
+# transferbench/conf/experiment/ holds `+experiment=<name>` sweep presets, not a group of the defaults list;
 # tests/test_experiments.py composes them.
 GROUPS = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "experiment")
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = Path(__file__).resolve().parent / "conf"
 
 
 def group_choices(group: str) -> list[str]:

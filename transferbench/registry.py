@@ -47,7 +47,7 @@ class Registry(Generic[T]):
         try:
             inspect.signature(builder).bind(*args, **options)
         except TypeError as error:
-            raise UserError(f"{self.kind} '{name}': {error}; check its YAML under conf/") from None
+            raise UserError(f"{self.kind} '{name}': {error}; check its YAML under transferbench/conf/") from None
         return builder(*args, **options)
 
     def names(self) -> list[str]:

@@ -12,7 +12,7 @@ statistics are measured on it, and scikit-learn's ``LinearSVC`` or ``LogisticReg
 and copied into ``self.linear``, so predictions, ``results.json`` and ``checkpoint.pt`` are those
 of any other method. The engine's iterations change nothing: the only optimised parameters, the
 linear classifier's, sit in a group with ``lr_mult`` 0, and each step just logs the classifier's
-cross-entropy on a training batch; ``conf/method/feature_extraction.yaml`` sets one.
+cross-entropy on a training batch; ``transferbench/conf/method/feature_extraction.yaml`` sets one.
 """
 
 from __future__ import annotations
