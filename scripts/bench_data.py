@@ -25,29 +25,22 @@ from pathlib import Path
 from typing import Any, Callable
 
 import torch
-from hydra import compose, initialize_config_dir
-from hydra.errors import HydraException
 from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2
 
-from transferbench.cli import CONF_DIR, check_group_choices
-from transferbench.data import Split, Task, build_task
-from transferbench.engine.loggers import NullLogger
-from transferbench.engine.loop import BatchSource, Trainer
+from transferbench.config import compose_config
+from transferbench.data import Split, Task
+from transferbench.engine.loop import BatchSource
 from transferbench.engine.results import environment
-from transferbench.engine.seeding import resolve_device, seed_everything
-from transferbench.errors import UserError, first_line
+from transferbench.errors import UserError
+from transferbench.experiment import Experiment, Samplers, choose_device
 from transferbench.files import write_json
 from transferbench.layout import CHECKPOINT_FILE
-from transferbench.methods import build_method
-from transferbench.models import build_model
-from transferbench.train import build_optimizer, build_scheduler, config_digest, fit_settings
 
 DEFAULTS = ["dataset=mnist_usps", "method=dann"]
-Samplers = Callable[[Task], tuple[BatchSource, BatchSource] | None]
 
 
 class RawImages(Dataset):
@@ -103,11 +96,12 @@ def per_sample_transform(split: Split, cfg: DictConfig) -> Callable[[torch.Tenso
     return v2.Compose(steps)
 
 
-def loader_samplers(cpu_task: Task, cfg: DictConfig, num_workers: int) -> Samplers:
-    """The DataLoader pipeline over ``cpu_task``'s training splits, seeded as the on-device one."""
+def loader_samplers(cfg: DictConfig, num_workers: int) -> Samplers:
+    """The DataLoader pipeline over a CPU copy of the task's training splits, seeded as the
+    on-device one."""
 
     def build(task: Task) -> tuple[BatchSource, BatchSource]:
-        device = task.source.train.inputs.device
+        device, cpu_task = task.source.train.inputs.device, task.to("cpu")
         sources = []
         for offset, split in enumerate((cpu_task.source.train, cpu_task.target.train)):
             seed = cfg.seed + offset
@@ -122,22 +116,14 @@ def loader_samplers(cpu_task: Task, cfg: DictConfig, num_workers: int) -> Sample
     return build
 
 
-def train_once(cfg: DictConfig, cpu_task: Task, samplers: Samplers) -> dict[str, float]:
-    """One run as ``transferbench.train.run`` builds it, in a throw-away folder; its throughput
+def train_once(cfg: DictConfig, samplers: Samplers | None) -> dict[str, float]:
+    """One run as ``python -m transferbench`` builds it, in a throw-away folder; its throughput
     and final accuracies."""
-    seed_everything(cfg.seed)
-    task = cpu_task.to(resolve_device(cfg.trainer.device))
-    model = build_model(cfg.backbone, task.input_shape, task.num_classes)
-    method = build_method(cfg.method, model).to(task.source.train.inputs.device)
-    settings = fit_settings(cfg.trainer)
-    optimizer = build_optimizer(cfg.optimizer, method)
-    scheduler = build_scheduler(cfg.scheduler, optimizer, settings.iterations)
+    experiment = Experiment.build(cfg)
     with tempfile.TemporaryDirectory() as folder:
-        state = Trainer(
-            method, task, optimizer, scheduler, settings, Path(folder) / CHECKPOINT_FILE, NullLogger(),
-            seed=cfg.seed, config_digest=config_digest(cfg), samplers=samplers(task),
-        ).fit()
-    images = state.iteration * 2 * settings.batch_size
+        trainer = experiment.trainer(Path(folder) / CHECKPOINT_FILE, samplers=samplers)
+        state = trainer.fit()
+    images = state.iteration * 2 * trainer.settings.batch_size
     return {
         "images_per_s": round(images / state.train_seconds, 1),
         "train_s": round(state.train_seconds, 3),
@@ -146,18 +132,14 @@ def train_once(cfg: DictConfig, cpu_task: Task, samplers: Samplers) -> dict[str,
     }
 
 
-def compose_config(overrides: list[str], iterations: int, device: str) -> DictConfig:
-    """``transferbench/conf/config.yaml`` with the defaults, the user's overrides, and one evaluation at the end."""
-    check_group_choices(overrides)
+def bench_config(overrides: list[str], iterations: int, device: str) -> DictConfig:
+    """``transferbench/conf/config.yaml`` with the defaults, the user's overrides, and one
+    evaluation at the end."""
     fixed = [
         f"trainer.iterations={iterations}", f"trainer.eval_every={iterations}",
         f"trainer.checkpoint_every={iterations}", f"trainer.device={device}", "trainer.progress=false",
     ]
-    try:
-        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-            cfg = compose("config", overrides=[*DEFAULTS, *overrides, *fixed])
-    except HydraException as error:
-        raise UserError(first_line(error)) from None
+    cfg = compose_config(*DEFAULTS, *overrides, *fixed)
     if cfg.dataset.get("augment"):
         raise UserError(
             f"dataset={cfg.dataset.name} augments its images; compare the pipelines on a task without augment"
@@ -165,22 +147,10 @@ def compose_config(overrides: list[str], iterations: int, device: str) -> DictCo
     return cfg
 
 
-def check_device(name: str) -> str:
-    """``auto``, ``cpu`` or an available CUDA device."""
-    try:
-        device = resolve_device(name)
-    except RuntimeError:
-        raise UserError(f"--device must be auto, cpu or cuda[:N], got {name!r}") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise UserError(f"--device {name}: CUDA is not available on this machine")
-    return str(device)
-
-
 def benchmark(cfg: DictConfig, num_workers: int) -> dict[str, Any]:
-    """Both pipelines on one task loaded once; the numbers and what produced them."""
-    cpu_task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download)
-    on_device = train_once(cfg, cpu_task, lambda task: None)
-    loader = train_once(cfg, cpu_task, loader_samplers(cpu_task, cfg, num_workers))
+    """Both pipelines on one task; the numbers and what produced them."""
+    on_device = train_once(cfg, None)
+    loader = train_once(cfg, loader_samplers(cfg, num_workers))
     return {
         "task": cfg.dataset.name, "method": cfg.method.name, "backbone": cfg.backbone.name,
         "seed": cfg.seed, "iterations": cfg.trainer.iterations,
@@ -238,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console()
     try:
-        cfg = compose_config(args.overrides, args.iterations, check_device(args.device))
+        cfg = bench_config(args.overrides, args.iterations, str(choose_device(args.device)))
         result = benchmark(cfg, args.num_workers)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)

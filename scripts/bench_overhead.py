@@ -25,18 +25,17 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 
-from transferbench.cli import CONF_DIR
+from transferbench.config import compose_config
 from transferbench.data import build_task
 from transferbench.engine.seeding import resolve_device, seed_everything
 from transferbench.errors import UserError
 from transferbench.files import write_json
 from transferbench.models import build_model
-from transferbench.train import run
+from transferbench.experiment import run
 
 GOAL = 1.10
 
@@ -72,8 +71,7 @@ def bench_config(args: argparse.Namespace) -> DictConfig:
         f"trainer.eval_every={args.iterations}", f"trainer.device={args.device}", "trainer.progress=false",
         "logger=none", *args.overrides,
     ]
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        return compose("config", overrides=overrides)
+    return compose_config(*overrides)
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

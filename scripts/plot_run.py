@@ -27,7 +27,8 @@ from rich.table import Table
 from transferbench.analysis.a_distance import CLASSIFIER, ProxyADistance, proxy_a_distance
 from transferbench.analysis.features import extract_features, tsne_map
 from transferbench.analysis.plots import FeatureMap, plot_curves, plot_feature_maps
-from transferbench.analysis.restore import restore_run
+from transferbench.experiment import Experiment
+from transferbench.layout import completed_results
 from transferbench.errors import UserError
 from transferbench.files import write_json
 
@@ -70,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def analyse(run_dir: Path, args: argparse.Namespace) -> RunAnalysis:
     """Write the run's curves, t-SNE map and proxy A-distance; return them for the summary."""
-    run = restore_run(run_dir, args.device, args.data_root)
-    results = run.results
+    run = Experiment.restore(run_dir, args.device, args.data_root)
+    results = completed_results(run_dir)
     title = f"{results['method']} on {results['task']} (seed {results['seed']})"
     plot_curves(results["history"], title, run_dir / CURVES)
     source_split, target_split = run.task.source.test, run.task.target.test

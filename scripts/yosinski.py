@@ -19,9 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 
-from transferbench.cli import CONF_DIR
+from transferbench.config import compose_config
 from transferbench.models import build_model
 
 DATASETS = {"A": "fashion_mnist_a", "B": "fashion_mnist_b"}
@@ -51,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def depth(overrides: list[str]) -> int:
     """The number of blocks of the backbone the runs on B use."""
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=[f"dataset={DATASETS['B']}", *overrides])
+    cfg = compose_config(f"dataset={DATASETS['B']}", *overrides)
     side = cfg.dataset.image_size
     model = build_model(cfg.backbone, (cfg.dataset.channels, side, side), cfg.dataset.num_classes)
     return len(model.backbone.blocks)

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from transferbench.cli import CONF_DIR
+from transferbench.config import compose_config
+from transferbench.engine.loop import Trainer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUIET = ["trainer.progress=false", "trainer.device=cpu"]
@@ -37,10 +37,33 @@ def make_config() -> Callable[..., DictConfig]:
     """Compose ``transferbench/conf/config.yaml`` with overrides, as the CLI would (without running Hydra)."""
 
     def make(*overrides: str) -> DictConfig:
-        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-            return compose("config", overrides=[*QUIET, *overrides])
+        return compose_config(*QUIET, *overrides)
 
     return make
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL in-process: nothing after it runs, not even a failure record."""
+
+
+@pytest.fixture
+def kill_after_checkpoint(monkeypatch) -> Callable[[int], None]:
+    """``kill_after_checkpoint(n)``: the next training dies right after writing its n-th checkpoint."""
+
+    def arm(count: int = 1) -> None:
+        original, saved = Trainer.save_checkpoint, 0
+
+        def save_then_die(trainer: Trainer) -> None:
+            nonlocal saved
+            original(trainer)
+            saved += 1
+            if saved == count:
+                monkeypatch.setattr(Trainer, "save_checkpoint", original)
+                raise Killed
+
+        monkeypatch.setattr(Trainer, "save_checkpoint", save_then_die)
+
+    return arm
 
 
 def run_cli(*arguments: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 300):

@@ -3,14 +3,14 @@
 import pytest
 
 from tests.conftest import REPO_ROOT, run_cli
-from transferbench.cli import group_choices
+from transferbench.config import group_choices
 
 
 @pytest.mark.parametrize(
     ("argument", "expected"),
     [
         ("method=nope", f"unknown method 'nope'; choose one of: {', '.join(group_choices('method'))}"),
-        ("dataset=nope", "unknown dataset 'nope'; choose one of: "),
+        ("dataset=nope", "unknown task (dataset=) 'nope'; choose one of: "),
         ("backbone=nope", "unknown backbone 'nope'; choose one of: "),
     ],
 )
@@ -30,12 +30,13 @@ def test_unknown_choice_inside_a_sweep_is_caught():
 def test_unknown_registered_domain_is_one_line(tmp_path):
     result = run_cli("dataset.source=nope", f"hydra.run.dir={tmp_path}", cwd=REPO_ROOT)
     assert result.returncode != 0
-    assert "unknown dataset 'nope'; choose one of: " in result.stderr
+    assert "unknown domain 'nope' (dataset.source of task moons); choose one of: " in result.stderr
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("download", ["false", "true"])
 def test_missing_mnist_says_how_to_obtain_it(tmp_path, download):
+    (tmp_path / "empty").mkdir()
     result = run_cli(
         "dataset=mnist_usps", f"data.root={tmp_path / 'empty'}", f"data.download={download}",
         f"hydra.run.dir={tmp_path / 'run'}", "trainer.progress=false", cwd=REPO_ROOT,
@@ -51,7 +52,7 @@ def test_missing_mnist_says_how_to_obtain_it(tmp_path, download):
     ("argument", "expected"),
     [
         ("trainer.iterations=0", "trainer.iterations must be a positive integer, got 0"),
-        ("trainer.batch_size=many", "trainer.batch_size must be a positive integer, got 'many'"),
+        ("trainer.batch_size=many", "trainer.batch_size: Value 'many' of type 'str' could not be converted to Integer"),
         ("optimizer.lr=-1", "optimizer.lr must be a positive number, got -1"),
         ("+method.trade_of=2", "method 'dann': got an unexpected keyword argument 'trade_of'"),
     ],

@@ -2,7 +2,7 @@
 
 import pytest
 
-from transferbench.train import run
+from transferbench.experiment import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_data]
 

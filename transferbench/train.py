@@ -1,51 +1,63 @@
-"""The transferbench entrypoint: compose config → build pieces from registries → fit → results.
+"""The command line: Hydra composes the config, this holds the run folder, records the run in it
+and hands over to :func:`transferbench.experiment.run`.
 
 Run as ``python -m transferbench`` or ``transferbench``; every run writes into its own Hydra
-output dir (``results.json``, ``checkpoint.pt``, ``.hydra/``).
+output dir (``results.json``, ``checkpoint.pt``, ``train.log``, ``.hydra/``). Nothing is written
+there before the run holds the folder's lock and has checked that the folder is its own.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
+import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Iterator
 
 import hydra
-import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 
-from transferbench.cli import CONF_DIR
-from transferbench.data import Task, build_task
-from transferbench.engine import FitSettings, Trainer
-from transferbench.files import write_json
-from transferbench.engine.results import failure, summarize
-from transferbench.engine.seeding import limit_cpu_threads, resolve_device, seed_everything
-from transferbench.errors import UserError
-from transferbench.layout import CHECKPOINT_FILE, RESULTS_FILE, completed_results
-from transferbench.methods import Method, build_method
-from transferbench.models import build_model
+from transferbench.config import CONF_DIR
+from transferbench.errors import UserError, first_line
+from transferbench.experiment import finished_run, run
+from transferbench.files import write_text
+from transferbench.layout import LOG_FILE, exclusive_run_dir
 
+log = logging.getLogger(__name__)
 console = Console(stderr=True)
+#: Where a run folder keeps the composed config, Hydra's settings and the command's overrides.
+RECORD_DIR = ".hydra"
+LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
 def train_task(cfg: DictConfig) -> float | None:
     """Hydra task function: one run, or one job of a ``-m`` sweep.
 
-    Kept importable under its own name so that process-pool launchers (``hydra/launcher=joblib``)
-    can send it to their workers by reference.
+    Every error ends as one line (a traceback of an unexpected one goes to the run's train.log);
+    a single run then exits non-zero, a sweep job returns None so that the sweep goes on and its
+    summary lists the failure. Kept importable under its own name so that process-pool launchers
+    (``hydra/launcher=joblib``) can send it to their workers by reference.
     """
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        return run(cfg, run_dir)["target_acc"]
+        with exclusive_run_dir(run_dir):
+            if cfg.trainer.resume:
+                finished_run(cfg, run_dir)
+            record_command(cfg, run_dir)
+            with run_log(run_dir) as log_file:
+                try:
+                    return run(cfg, run_dir)["target_acc"]
+                except UserError:
+                    raise
+                except Exception as error:
+                    log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "unexpected error", (), sys.exc_info()))
+                    raise UserError(
+                        f"unexpected {first_line(error)}; the traceback is in {run_dir / LOG_FILE}"
+                    ) from error
     except UserError as error:
-        if completed_results(run_dir) is None:
-            write_json(run_dir / RESULTS_FILE, failure(identity(cfg), str(error), resolved(cfg)))
         console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
         if HydraConfig.get().mode == RunMode.MULTIRUN:
             return None
@@ -55,110 +67,28 @@ def train_task(cfg: DictConfig) -> float | None:
 main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(train_task)
 
 
-def run(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
-    """Train and evaluate one configuration, writing ``results.json`` into ``run_dir``."""
-    checkpoint = run_dir / CHECKPOINT_FILE
-    if cfg.trainer.resume:
-        finished = finished_run(cfg, run_dir)
-        if finished is not None:
-            console.print(f"{run_dir} already finished; target accuracy {finished['target_acc']:.2f}")
-            return finished
-    else:
-        checkpoint.unlink(missing_ok=True)
-    limit_cpu_threads(cfg.trainer.threads)
-    seed_everything(cfg.seed)
-    device = resolve_device(cfg.trainer.device)
-    task, method = build_task_and_method(cfg, device)
-    settings = fit_settings(cfg.trainer)
-    optimizer = build_optimizer(cfg.optimizer, method)
-    logger = instantiate(cfg.logger)
-    logger.start(run_dir, resolved(cfg))
-    trainer = Trainer(
-        method, task, optimizer, build_scheduler(cfg.scheduler, optimizer, settings.iterations),
-        settings, checkpoint, logger, seed=cfg.seed, config_digest=config_digest(cfg),
-    )
-    state = trainer.fit()
-    logger.finish()
-    results = summarize(state, settings, identity(cfg), resolved(cfg), str(device))
-    write_json(run_dir / RESULTS_FILE, results)
-    console.print(
-        f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "
-        f"{results['target_acc']:.2f}, source {results['source_acc']:.2f} → {run_dir}",
-        highlight=False,
-        soft_wrap=True,
-    )
-    return results
+def record_command(cfg: DictConfig, run_dir: Path) -> None:
+    """``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``, as Hydra writes them."""
+    hydra_cfg = HydraConfig.get()
+    record = {
+        "config.yaml": cfg,
+        "hydra.yaml": OmegaConf.create({"hydra": hydra_cfg}),
+        "overrides.yaml": hydra_cfg.overrides.task,
+    }
+    for name, node in record.items():
+        write_text(run_dir / RECORD_DIR / name, OmegaConf.to_yaml(node))
 
 
-def finished_run(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
-    """The results already in ``run_dir`` if that run finished with this config, None if it has
-    not finished; a run that finished with another config is an error, not a stale result."""
-    finished = completed_results(run_dir)
-    if finished is not None and digest(finished.get("config", {})) != config_digest(cfg):
-        raise UserError(
-            f"{run_dir} holds a finished run with a different config; use a new output dir "
-            "(hydra.run.dir / hydra.sweep.dir), or trainer.resume=false to train it again"
-        )
-    return finished
-
-
-def build_task_and_method(cfg: DictConfig, device: torch.device) -> tuple[Task, Method]:
-    """The task on ``device`` and the method (model and its own modules) that trains on it;
-    ``analysis/restore.py`` rebuilds finished runs with it too."""
-    task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download).to(device)
-    model = build_model(cfg.backbone, task.input_shape, task.num_classes)
-    return task, build_method(cfg.method, model).to(device)
-
-
-def fit_settings(trainer_cfg: DictConfig) -> FitSettings:
-    fields = FitSettings.__dataclass_fields__
-    settings = FitSettings(**{key: trainer_cfg[key] for key in fields if key in trainer_cfg})
-    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
-        value = getattr(settings, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise UserError(f"trainer.{name} must be a positive integer, got {value!r}")
-    return settings
-
-
-def build_optimizer(cfg: DictConfig, method: Method) -> torch.optim.Optimizer:
-    """``hydra.utils.instantiate`` the optimizer with each group's lr scaled by its ``lr_mult``."""
-    if not isinstance(cfg.lr, (int, float)) or cfg.lr <= 0:
-        raise UserError(f"optimizer.lr must be a positive number, got {cfg.lr!r}")
-    groups = [{**group, "lr": cfg.lr * group["lr_mult"]} for group in method.parameter_groups()]
-    return instantiate(cfg, _partial_=True)(params=groups)
-
-
-def build_scheduler(
-    cfg: DictConfig, optimizer: torch.optim.Optimizer, iterations: int
-) -> torch.optim.lr_scheduler.LambdaLR:
-    """Per-iteration lr factor from a schedule of training progress p = step / iterations."""
-    factor = instantiate(cfg)
-
-    def at_step(step: int) -> float:
-        return factor(min(step / iterations, 1.0))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, at_step)
-
-
-def identity(cfg: DictConfig) -> dict[str, Any]:
-    """The keys a results table groups by."""
-    return {"method": cfg.method.name, "task": cfg.dataset.name, "seed": cfg.seed}
-
-
-def resolved(cfg: DictConfig) -> dict[str, Any]:
-    return OmegaConf.to_container(cfg, resolve=True)
-
-
-def config_digest(cfg: DictConfig) -> str:
-    return digest(resolved(cfg))
-
-
-def digest(config: dict[str, Any]) -> str:
-    """Hash of everything in a resolved config that determines the numbers (not display, device,
-    resume or data-location switches, nor the logger)."""
-    relevant = copy.deepcopy(config)
-    for key in ("progress", "resume", "device", "threads"):
-        relevant.get("trainer", {}).pop(key, None)
-    relevant.pop("logger", None)
-    relevant.pop("data", None)
-    return hashlib.sha256(OmegaConf.to_yaml(OmegaConf.create(relevant)).encode()).hexdigest()[:16]
+@contextmanager
+def run_log(run_dir: Path) -> Iterator[logging.Handler]:
+    """Python logging also into ``run_dir/train.log`` while the run lasts; yields that file's
+    handler, for what goes into the file only (the traceback of an unexpected error)."""
+    handler = logging.FileHandler(run_dir / LOG_FILE)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        handler.close()

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from tests.conftest import QUIET
-from transferbench.cli import CONF_DIR
-from transferbench.train import run
+from transferbench.config import compose_config
+from transferbench.experiment import run
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +15,7 @@ def moons_runs(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("moons")
     runs = {}
     for method in ("source_only", "dann"):
-        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-            overrides = [*QUIET, f"method={method}", "trainer.iterations=20", "trainer.eval_every=10"]
-            cfg = compose("config", overrides)
+        cfg = compose_config(*QUIET, f"method={method}", "trainer.iterations=20", "trainer.eval_every=10")
         runs[method] = folder / method
         run(cfg, runs[method])
     return runs

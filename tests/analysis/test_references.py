@@ -12,7 +12,7 @@ from tests.conftest import REPO_ROOT
 from transferbench.analysis.formats import to_csv, to_latex, to_markdown
 from transferbench.analysis.references import Reference, choose_references, load_references
 from transferbench.analysis.table import build_table
-from transferbench.cli import CONF_DIR, group_choices
+from transferbench.config import CONF_DIR, group_choices
 from transferbench.errors import UserError
 
 MAKE_TABLE = str(REPO_ROOT / "scripts" / "make_table.py")

@@ -5,21 +5,22 @@ import numpy as np
 import pytest
 
 from transferbench.analysis.features import extract_features, tsne_map
-from transferbench.analysis.restore import restore_run
+from transferbench.experiment import Experiment
+from transferbench.layout import completed_results
 from transferbench.engine.evaluate import accuracy
 from transferbench.errors import UserError
 
 
 def test_restored_run_reproduces_its_reported_accuracy(moons_runs):
     for run_dir in moons_runs.values():
-        run = restore_run(run_dir)
+        run = Experiment.restore(run_dir)
         assert not run.method.training
         for domain, key in ((run.task.target, "target_acc"), (run.task.source, "source_acc")):
-            assert accuracy(run.method, domain.test, run.task.eval_inputs, 1000) == run.results[key]
+            assert accuracy(run.method, domain.test, run.task.eval_inputs, 1000) == completed_results(run_dir)[key]
 
 
 def test_features_are_a_seeded_subsample_with_labels(moons_runs):
-    run = restore_run(moons_runs["dann"])
+    run = Experiment.restore(moons_runs["dann"])
     split = run.task.target.test
     features = extract_features(run.method, split, run.task.eval_inputs, count=50, seed=3)
     assert features.values.shape == (50, run.method.model.features_dim)
@@ -31,7 +32,7 @@ def test_features_are_a_seeded_subsample_with_labels(moons_runs):
 
 def test_an_unfinished_run_is_one_clear_error(tmp_path):
     with pytest.raises(UserError, match="is not a finished run"):
-        restore_run(tmp_path)
+        Experiment.restore(tmp_path)
 
 
 def test_a_checkpoint_of_another_config_is_refused(moons_runs, tmp_path):
@@ -40,4 +41,4 @@ def test_a_checkpoint_of_another_config_is_refused(moons_runs, tmp_path):
     results["config"]["method"]["trade_off"] = 0.5
     (copy / "results.json").write_text(json.dumps(results))
     with pytest.raises(UserError, match="was not written by the run"):
-        restore_run(copy)
+        Experiment.restore(copy)

@@ -6,6 +6,7 @@ Each writer fixture returns the data root and registers the stand-ins' checksums
 
 from __future__ import annotations
 
+import bz2
 import io
 import tarfile
 from pathlib import Path
@@ -73,6 +74,27 @@ def fake_idx(root: Path, trust) -> Callable[..., dict[str, Images]]:
             _write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
             _write_idx(raw / f"{prefix}-labels-idx1-ubyte", labels)
         trust(dataset, raw)
+        return splits
+
+    return write
+
+
+@pytest.fixture
+def fake_usps(root: Path, trust) -> Callable[[], dict[str, Images]]:
+    """Write ``root/USPS/usps{,.t}.bz2`` as libsvm publishes them: ``<label 1-10> <i>:<pixel in [-1, 1]>``."""
+
+    def write() -> dict[str, Images]:
+        folder = root / "USPS"
+        folder.mkdir(parents=True, exist_ok=True)
+        splits = {"usps.bz2": random_images(9, (16, 16), 2), "usps.t.bz2": random_images(5, (16, 16), 3)}
+        for name, (images, labels) in splits.items():
+            pixels = images.reshape(len(images), -1) / 255 * 2 - 1
+            lines = (
+                f"{label + 1} " + " ".join(f"{index}:{value:.6f}" for index, value in enumerate(row, start=1))
+                for row, label in zip(pixels, labels)
+            )
+            (folder / name).write_bytes(bz2.compress("\n".join(lines).encode() + b"\n"))
+        trust("USPS", folder)
         return splits
 
     return write

@@ -10,7 +10,7 @@ from transferbench.data import build_task
 from transferbench.data import office31 as module
 from transferbench.data.office31 import CLASSES, office31
 from transferbench.errors import UserError
-from transferbench.train import run
+from transferbench.experiment import run
 
 
 def never(*_):

@@ -7,7 +7,7 @@ import torch
 from transferbench.data import build_task
 from transferbench.data.fashion import fashion_mnist
 from transferbench.errors import UserError
-from transferbench.train import run
+from transferbench.experiment import run
 
 HALF_A = [0, 1, 5, 8, 9]
 TINY = ["trainer.iterations=2", "trainer.eval_every=2", "trainer.batch_size=4"]

@@ -3,15 +3,13 @@
 from pathlib import Path
 from typing import Any
 
+import pytest
 import torch
 
-from transferbench.data import InfiniteSampler, Split, Task, build_task
-from transferbench.engine.loggers import NullLogger
+from tests.conftest import Killed
+from transferbench.data import InfiniteSampler, Split, Task
 from transferbench.engine.loop import Trainer
-from transferbench.engine.seeding import seed_everything
-from transferbench.methods import build_method
-from transferbench.models import build_model
-from transferbench.train import build_optimizer, build_scheduler, fit_settings
+from transferbench.experiment import Experiment
 
 BATCH = 32
 SHORT = ["trainer.eval_every=10", "trainer.checkpoint_every=10", f"trainer.batch_size={BATCH}", "seed=0"]
@@ -41,17 +39,8 @@ def counting(task: Task) -> tuple[Counting, Counting]:
 
 
 def trainer(cfg, checkpoint: Path, samplers=None) -> Trainer:
-    """A moons run built as ``transferbench.train.run`` builds it; ``samplers(task)`` if given."""
-    seed_everything(cfg.seed)
-    task = build_task(cfg.dataset, Path(cfg.data.root), download=False)
-    method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
-    settings = fit_settings(cfg.trainer)
-    optimizer = build_optimizer(cfg.optimizer, method)
-    scheduler = build_scheduler(cfg.scheduler, optimizer, settings.iterations)
-    return Trainer(
-        method, task, optimizer, scheduler, settings, checkpoint, NullLogger(), seed=cfg.seed,
-        config_digest="test", samplers=samplers(task) if samplers else None,
-    )
+    """A moons run built as ``transferbench.experiment.run`` builds it; ``samplers(task)`` if given."""
+    return Experiment.build(cfg).trainer(checkpoint, samplers=samplers)
 
 
 def test_injected_samplers_drawing_the_default_batches_give_the_default_numbers(make_config, tmp_path):
@@ -61,14 +50,17 @@ def test_injected_samplers_drawing_the_default_batches_give_the_default_numbers(
     assert injected.history == default.history
 
 
-def test_injected_samplers_are_checkpointed_and_resumed(make_config, tmp_path):
+def test_injected_samplers_are_checkpointed_and_resumed(make_config, tmp_path, kill_after_checkpoint):
     checkpoint = tmp_path / "checkpoint.pt"
-    first = trainer(make_config("trainer.iterations=20", *SHORT), checkpoint, counting)
-    first.fit()
+    cfg = make_config("trainer.iterations=30", *SHORT)
+    first = trainer(cfg, checkpoint, counting)
+    kill_after_checkpoint(2)
+    with pytest.raises(Killed):
+        first.fit()
     assert first.source.drawn == first.target.drawn == 20
     assert torch.load(checkpoint, weights_only=True)["target_sampler"]["drawn"] == 20
 
-    resumed = trainer(make_config("trainer.iterations=30", *SHORT), checkpoint, counting)
+    resumed = trainer(cfg, checkpoint, counting)
     resumed.fit()
     assert resumed.source.drawn == resumed.target.drawn == 30
     assert torch.load(checkpoint, weights_only=True)["source_sampler"]["drawn"] == 30

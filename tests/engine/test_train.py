@@ -7,7 +7,7 @@ import pytest
 from transferbench.errors import UserError
 from transferbench.methods import build_method
 from transferbench.models import build_model
-from transferbench.train import build_optimizer, run
+from transferbench.experiment import build_optimizer, run
 
 SHORT = ["trainer.iterations=300", "trainer.eval_every=100"]
 

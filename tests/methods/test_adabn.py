@@ -32,7 +32,7 @@ def test_running_statistics_are_the_target_moments(make_config, batch_size):
     method = lenet_adabn(make_config, batch_size)
     images = torch.randint(0, 256, (40, 1, 28, 28), dtype=torch.uint8)
     method.train()
-    method.before_eval(Split(images, torch.zeros(40, dtype=torch.long)), normalize_digits)
+    method.before_eval("target", Split(images, torch.zeros(40, dtype=torch.long)), normalize_digits)
     norm = method.model.bottleneck[1]
     assert norm.momentum == 0.1 and norm.training and method.model.backbone.training
     activations = bottleneck_inputs(method, images)
@@ -46,6 +46,7 @@ def test_nothing_but_the_statistics_changes(make_config):
     before = {name: value.clone() for name, value in method.model.state_dict().items()}
     method.eval()
     method.before_eval(
+        "target",
         Split(torch.randint(0, 256, (33, 1, 28, 28), dtype=torch.uint8), torch.zeros(33)), normalize_digits
     )
     changed = {name for name, value in method.model.state_dict().items() if not torch.equal(value, before[name])}
@@ -60,7 +61,7 @@ def test_without_batch_norm_it_is_source_only(make_config):
     method = build_method(cfg.method, build_model(cfg.backbone, (2,), 2))
     source = Batch(torch.randn(8, 2), torch.randint(0, 2, (8,)))
     before = method.losses(source, Batch(torch.randn(8, 2)), 0.0)["classification"]
-    method.before_eval(Split(torch.randn(50, 2), torch.zeros(50, dtype=torch.long)), lambda inputs: inputs)
+    method.before_eval("target", Split(torch.randn(50, 2), torch.zeros(50, dtype=torch.long)), lambda inputs: inputs)
     assert torch.equal(method.losses(source, Batch(torch.randn(8, 2)), 0.0)["classification"], before)
 
 

@@ -11,10 +11,10 @@ from sklearn.svm import LinearSVC
 
 from transferbench.data import build_task
 from transferbench.errors import UserError
-from transferbench.methods import Batch, build_method
+from transferbench.methods import build_method
 from transferbench.methods.feature_extraction import ABSENT_LOGIT, fit_linear
 from transferbench.models import build_model
-from transferbench.train import build_optimizer, run
+from transferbench.experiment import Experiment, run
 
 LAYERS = "method.layers=[fc1,fc2]"
 
@@ -44,28 +44,27 @@ def test_predictions_are_the_scikit_learn_decision_function(make_config, classif
     assert np.allclose(decision, expected.decision_function(features.numpy()), atol=1e-4)
 
 
-def test_the_engine_steps_change_nothing(make_config):
-    cfg, task, method = fitted(make_config)
-    before = {name: value.clone() for name, value in method.state_dict().items()}
-    optimizer = build_optimizer(cfg.optimizer, method)
-    method.train()
-    batch = Batch(task.source.train.inputs[:32], task.source.train.labels[:32])
-    losses = method.losses(batch, Batch(batch.inputs), 0.0)
-    optimizer.zero_grad()
-    sum(losses.values()).backward()
-    optimizer.step()
-    assert [group["lr"] for group in optimizer.param_groups] == [0.0]
-    assert all(torch.equal(value, before[name]) for name, value in method.state_dict().items())
-    assert not method.model.training and method.training
+def test_the_engine_takes_no_step_and_builds_no_optimizer(make_config, tmp_path):
+    cfg = make_config("method=feature_extraction", LAYERS, "trainer.iterations=50")
+    experiment = Experiment.build(cfg)
+    assert not experiment.method.trains_by_gradient
+    trainer = experiment.trainer(tmp_path / "checkpoint.pt")
+    assert trainer.optimizer is None and trainer.scheduler is None
+    state = trainer.fit()
+    assert state.iteration == 0 and [record["iteration"] for record in state.history] == [0]
+    fitted_state = {name: value.clone() for name, value in experiment.method.state_dict().items()}
+    resumed = Experiment.build(cfg)
+    resumed.trainer(tmp_path / "checkpoint.pt").fit()
+    assert all(torch.equal(value, fitted_state[name]) for name, value in resumed.method.state_dict().items())
 
 
 @pytest.mark.parametrize("normalization", ["none", "l2", "standardize", "discretize"])
 def test_every_normalization_runs_end_to_end(make_config, tmp_path, normalization):
     cfg = make_config(
-        "method=feature_extraction", LAYERS, f"method.normalization={normalization}", "trainer.iterations=1",
+        "method=feature_extraction", LAYERS, f"method.normalization={normalization}",
     )
     results = run(cfg, tmp_path)
-    assert results["status"] == "completed" and results["iterations"] == 1
+    assert results["status"] == "completed" and results["iterations"] == 0
     assert results["target_acc"] > 50 and results["source_acc"] > 75
 
 
@@ -114,10 +113,3 @@ def test_bad_options_are_one_line(make_config, override, message):
     cfg = make_config("method=feature_extraction", override)
     with pytest.raises(UserError, match=message):
         build_method(cfg.method, build_model(cfg.backbone, (2,), 2))
-
-
-def test_its_config_sets_one_training_step_unless_told_otherwise(make_config):
-    cfg = make_config("method=feature_extraction", "dataset=fashion_mnist_b")
-    assert (cfg.trainer.iterations, cfg.trainer.eval_every, cfg.method.name) == (1, 1, "feature_extraction")
-    assert make_config("method=feature_extraction", "trainer.iterations=3").trainer.iterations == 3
-    assert make_config("method=source_only", "dataset=fashion_mnist_b").trainer.iterations > 1

@@ -13,7 +13,7 @@ from transferbench.errors import UserError
 from transferbench.methods import Batch, build_method
 from transferbench.methods.finetune import Finetune, block_policy, reinitialize
 from transferbench.models import Backbone, Classifier
-from transferbench.train import build_optimizer
+from transferbench.experiment import build_optimizer
 
 BLOCKS = ["conv1", "conv2", "fc"]
 

@@ -7,7 +7,7 @@ import torch
 
 from transferbench.errors import UserError
 from transferbench.models import build_model
-from transferbench.train import run
+from transferbench.experiment import run
 
 BASE = ["method=source_only", "trainer.iterations=20", "trainer.eval_every=20"]
 

@@ -15,7 +15,6 @@ from typing import IO, Callable
 import torch
 
 from transferbench.data.domain import Domain, Split
-from transferbench.errors import UserError
 from transferbench.files import write_atomically
 
 FOLDER_NAME = "transferbench-cache"
@@ -47,13 +46,7 @@ def cache_key(*parts: object) -> str:
 
 def write_cache_file(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write a cache file atomically; an unwritable cache folder is a user error."""
-    try:
-        write_atomically(path, write)
-    except OSError as error:
-        raise UserError(
-            f"cannot write {path} ({error.strerror or error}); "
-            "set dataset.options.cache_dir to a writable folder"
-        ) from error
+    write_atomically(path, write, fix="set dataset.options.cache_dir to a writable folder")
 
 
 def cached_domain(path: Path, build: Callable[[], Domain]) -> Domain:

@@ -8,17 +8,17 @@ from typing import Sequence
 from torchvision import datasets
 
 from transferbench.data.domain import Domain
-from transferbench.data.registry import DATASETS
+from transferbench.data.registry import DOMAINS
 from transferbench.data.subset import select_classes
 from transferbench.data.vision import idx_domain
 
 URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 
 
-@DATASETS.register("fashion_mnist")
+@DOMAINS.register("fashion_mnist")
 def fashion_mnist(
     root: Path, download: bool = True, cache_dir: str | None = None,
-    classes: Sequence[int] | None = None, **_: object,
+    classes: Sequence[int] | None = None,
 ) -> Domain:
     """Fashion-MNIST (Xiao et al., arXiv:1708.07747): 60k/10k 28×28 gray clothing images, from
     ``root/FashionMNIST/raw``; with ``classes``, only those classes, relabelled in that order."""

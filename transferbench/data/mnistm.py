@@ -27,7 +27,7 @@ from transferbench.data.checksums import KNOWN
 from transferbench.data.digits import mnist
 from transferbench.data.domain import Domain, Split
 from transferbench.data.download import ensure_files
-from transferbench.data.registry import DATASETS
+from transferbench.data.registry import DOMAINS
 from transferbench.data.vision import decode_rgb
 from transferbench.errors import UserError
 
@@ -39,10 +39,10 @@ FORMAT = 2
 SIDE = 32
 
 
-@DATASETS.register("mnistm")
+@DOMAINS.register("mnistm")
 def mnistm(
     root: Path, download: bool = True, mnistm_source: str = "archive", mnistm_seed: int = 0,
-    cache_dir: str | None = None, **_: object,
+    cache_dir: str | None = None,
 ) -> Domain:
     """MNIST-M from ``root/MNIST-M/mnist_m.tar.gz`` (``archive``), or generated from MNIST and
     ``root/BSDS500`` with ``mnistm_seed`` (``generate``); cached in ``cache_dir``."""

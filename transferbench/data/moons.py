@@ -1,19 +1,19 @@
 """The inter-twinning moons toy problem of the DANN paper (Ganin et al., JMLR 2016, §5.1).
 
 The source domain is two labelled half-moons; the target domain is the same distribution rotated
-about the source's centre, so a classifier fit on the source misclassifies the moons' tips.
+about the source's centre, so a classifier fit on the source misclassifies the moons' tips. Both are
+generated in memory, so their builders take neither ``root`` nor ``download``: the task reads no files.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import torch
 from sklearn.datasets import make_moons
 
 from transferbench.data.domain import Domain, Split
-from transferbench.data.registry import DATASETS
+from transferbench.data.registry import DOMAINS
 
 _CENTRE = torch.tensor([0.5, 0.25])
 
@@ -35,16 +35,13 @@ def _domain(samples: int, noise: float, seed: int, degrees: float) -> Domain:
     )
 
 
-@DATASETS.register("moons")
-def moons(root: Path, samples: int = 1000, noise: float = 0.1, seed: int = 0, **_: object) -> Domain:
+@DOMAINS.register("moons")
+def moons(samples: int = 1000, noise: float = 0.1, seed: int = 0) -> Domain:
     """Source moons, centred at the origin."""
     return _domain(samples, noise, seed, degrees=0.0)
 
 
-@DATASETS.register("moons_rotated")
-def moons_rotated(
-    root: Path, samples: int = 1000, noise: float = 0.1, seed: int = 0, rotation: float = 30.0,
-    **_: object,
-) -> Domain:
+@DOMAINS.register("moons_rotated")
+def moons_rotated(samples: int = 1000, noise: float = 0.1, seed: int = 0, rotation: float = 30.0) -> Domain:
     """Target moons: the source distribution rotated by ``rotation`` degrees."""
     return _domain(samples, noise, seed + 10, degrees=rotation)

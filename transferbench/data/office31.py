@@ -27,7 +27,7 @@ from torchvision.datasets.utils import download_and_extract_archive
 from transferbench.data.cache import cache_folder, cache_key, cached_domain
 from transferbench.data.domain import Domain, Split
 from transferbench.data.download import fetch_or_explain
-from transferbench.data.registry import DATASETS
+from transferbench.data.registry import DOMAINS
 from transferbench.data.vision import decode_rgb
 from transferbench.errors import UserError
 
@@ -55,7 +55,7 @@ Entry = tuple[Path, int]
 
 
 def office31(
-    domain: str, root: Path, download: bool = True, cache_dir: str | None = None, **_: object
+    domain: str, root: Path, download: bool = True, cache_dir: str | None = None
 ) -> Domain:
     """One Office-31 domain at 256×256, both splits the whole domain; cached in ``cache_dir``."""
     folder = root / "office31"
@@ -119,4 +119,4 @@ def decode(entries: list[Entry]) -> Domain:
 
 
 for _domain in URLS:
-    DATASETS.register(_domain)(partial(office31, _domain))
+    DOMAINS.register(_domain)(partial(office31, _domain))

@@ -1,5 +1,5 @@
-"""The dataset (domain) registry: each entry loads one domain's train and test splits."""
+"""The domain registry: each entry loads one domain's train and test splits (a task pairs two)."""
 
 from transferbench.registry import Registry
 
-DATASETS = Registry("dataset")
+DOMAINS = Registry("domain", config_key="dataset.options")

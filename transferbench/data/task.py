@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
+import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
 from transferbench.data.augment import Transform, build_augmentation, identity
 from transferbench.data.domain import Domain, conform_images
-from transferbench.data.registry import DATASETS
+from transferbench.data.registry import DOMAINS
 from transferbench.errors import UserError
+
+ROLES = ("source", "target")
+#: A file-reading domain builder's first two parameters, from ``data.root`` and ``data.download``;
+#: its other parameters are the options a task YAML may set (``dataset.options``).
+FIXED = ("root", "download")
 
 
 class Normalize:
@@ -66,15 +73,20 @@ class Task:
 
 
 def build_task(cfg: Mapping[str, Any], root: Path, download: bool) -> Task:
-    """Load ``cfg.source`` and ``cfg.target`` from the dataset registry and make them agree.
+    """Load ``cfg.source`` and ``cfg.target`` from the domain registry and make them agree.
 
-    A dataset YAML that lists its ``domains`` (Office-31) accepts any two of them.
+    A task YAML that lists its ``domains`` (Office-31) accepts any two of them. Its ``options`` are
+    shared by both domains: each gets those its builder accepts; one that neither accepts is an
+    error. A domain that reads files (its builder takes ``root``) needs ``root`` to exist.
     """
     _check_domains(cfg)
+    builders = {role: DOMAINS.get(cfg[role], f"dataset.{role} of task {cfg['name']}") for role in ROLES}
     options = dict(cfg.get("options") or {})
+    _check_options(cfg, options, list(builders.values()))
+    if any(_reads_files(builder) for builder in builders.values()):
+        _check_root(root)
     domains = [
-        _conform(DATASETS.build(name, root=root, download=download, **options), cfg)
-        for name in (cfg["source"], cfg["target"])
+        _conform(_build(cfg[role], builders[role], root, download, options), cfg) for role in ROLES
     ]
     image_side = domains[0].train.inputs.shape[-1]
     augment_train, prepare_eval = build_augmentation(cfg.get("augment"), image_side)
@@ -87,6 +99,51 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool) -> Task:
         augment_train=augment_train,
         prepare_eval=prepare_eval,
     )
+
+
+def _parameters(builder: Callable[..., Domain]) -> list[str]:
+    """The names of the parameters a domain builder takes by keyword."""
+    keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return [p.name for p in inspect.signature(builder).parameters.values() if p.kind in keyword]
+
+
+def _options(builder: Callable[..., Domain]) -> list[str]:
+    """The ``dataset.options`` a domain builder accepts: its parameters but ``FIXED``."""
+    return [name for name in _parameters(builder) if name not in FIXED]
+
+
+def _reads_files(builder: Callable[..., Domain]) -> bool:
+    return "root" in _parameters(builder)
+
+
+def _check_options(
+    cfg: Mapping[str, Any], options: Mapping[str, Any], builders: list[Callable[..., Domain]]
+) -> None:
+    valid = sorted({name for builder in builders for name in _options(builder)})
+    for key in options:
+        if key not in valid:
+            raise UserError(
+                f"dataset.options.{key} is not an option of task {cfg['name']} "
+                f"(domains {cfg['source']}, {cfg['target']}); valid options: {', '.join(valid) or 'none'}"
+            )
+
+
+def _check_root(root: Path) -> None:
+    """Stop before a download could create a folder tree at a mistyped ``data.root``."""
+    if not root.exists():
+        raise UserError(
+            f"data.root {root} does not exist; create it (mkdir -p {shlex.quote(str(root))}) "
+            "or point data.root / TRANSFERBENCH_DATA at your data folder"
+        )
+
+
+def _build(
+    name: str, builder: Callable[..., Domain], root: Path, download: bool, options: Mapping[str, Any]
+) -> Domain:
+    """Domain ``name`` from ``root`` (when it reads files) and the options its builder accepts."""
+    fixed = (root, download) if _reads_files(builder) else ()
+    accepted = _options(builder)
+    return DOMAINS.build(name, *fixed, **{key: value for key, value in options.items() if key in accepted})
 
 
 def _check_domains(cfg: Mapping[str, Any]) -> None:

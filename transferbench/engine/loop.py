@@ -19,7 +19,7 @@ import torch
 
 from transferbench.data import InfiniteSampler, Task
 from transferbench.engine.evaluate import accuracy
-from transferbench.files import save_torch
+from transferbench.files import load_torch, save_torch
 from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError
@@ -64,12 +64,14 @@ class FitState:
 class Trainer:
     """Runs one method on one task; knows nothing method-specific.
 
-    ``samplers`` (source, target) replaces the default on-device ``InfiniteSampler`` pair.
+    ``samplers`` (source, target) replaces the default on-device ``InfiniteSampler`` pair. A
+    method that is not trained by gradient (``Method.trains_by_gradient``) gets no optimizer and
+    no steps: it is fitted in ``before_fit``, then evaluated and checkpointed once.
     """
 
     def __init__(
-        self, method: Method, task: Task, optimizer: torch.optim.Optimizer,
-        scheduler: torch.optim.lr_scheduler.LRScheduler, settings: FitSettings,
+        self, method: Method, task: Task, optimizer: torch.optim.Optimizer | None,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None, settings: FitSettings,
         checkpoint_path: Path, logger: Any, seed: int, config_digest: str,
         samplers: tuple[BatchSource, BatchSource] | None = None,
     ) -> None:
@@ -84,14 +86,17 @@ class Trainer:
 
     def fit(self) -> FitState:
         self.resume_if_possible()
+        self._wall_mark = self._train_mark = time.perf_counter()
         self.method.before_fit(self.task)
+        if not self.method.trains_by_gradient:
+            return self._fit_without_steps()
         total = self.settings.iterations
         with training_progress(self.settings.progress) as progress:
             bar = progress.add_task(
                 self.task.name, total=total, completed=self.state.iteration, loss="-",
                 accuracy=self._latest_accuracy(),
             )
-            self._wall_mark = self._train_mark = time.perf_counter()
+            self._train_mark = time.perf_counter()
             while self.state.iteration < total:
                 losses = self.train_step()
                 self.state.iteration += 1
@@ -109,6 +114,16 @@ class Trainer:
                     self._advance_wall_clock()
                     self.save_checkpoint()
                     self._train_mark = time.perf_counter()
+        return self.state
+
+    def _fit_without_steps(self) -> FitState:
+        """One evaluation and checkpoint of a method fitted in ``before_fit`` (its fitting time
+        is the training time)."""
+        if not self.state.history:
+            self._pause_training_clock()
+            self.evaluate()
+            self._advance_wall_clock()
+            self.save_checkpoint()
         return self.state
 
     def _pause_training_clock(self) -> None:
@@ -149,12 +164,13 @@ class Trainer:
         self.logger.log({f"loss/{name}": value for name, value in values.items()}, self.state.iteration)
 
     def evaluate(self) -> None:
-        self.method.before_eval(self.task.target.train, self.task.eval_inputs)
-        batch = self.settings.eval_batch_size
+        """Accuracy on each domain's test split, the source's first: ``before_eval`` prepares the
+        method for each domain in turn, so both accuracies mean the same for every method."""
+        source_acc = self._domain_accuracy("source")
         record = {
             "iteration": self.state.iteration,
-            "target_acc": accuracy(self.method, self.task.target.test, self.task.eval_inputs, batch),
-            "source_acc": accuracy(self.method, self.task.source.test, self.task.eval_inputs, batch),
+            "target_acc": self._domain_accuracy("target"),
+            "source_acc": source_acc,
             "losses": dict(self.state.last_losses),
         }
         self.state.history.append(record)
@@ -168,6 +184,11 @@ class Trainer:
             self.state.iteration,
         )
 
+    def _domain_accuracy(self, role: str) -> float:
+        domain = getattr(self.task, role)
+        self.method.before_eval(role, domain.train, self.task.eval_inputs)
+        return accuracy(self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size)
+
     def save_checkpoint(self) -> None:
         save_torch(
             self.checkpoint_path,
@@ -175,8 +196,8 @@ class Trainer:
                 "config_digest": self.config_digest,
                 "fit_state": asdict(self.state),
                 "method": self.method.state_dict(),
-                "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.scheduler.state_dict(),
+                "optimizer": self.optimizer.state_dict() if self.optimizer else None,
+                "scheduler": self.scheduler.state_dict() if self.scheduler else None,
                 "source_sampler": self.source.state_dict(),
                 "target_sampler": self.target.state_dict(),
                 "rng": rng_state(),
@@ -186,19 +207,24 @@ class Trainer:
     def resume_if_possible(self) -> None:
         if not self.checkpoint_path.is_file():
             return
-        checkpoint = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
-        if checkpoint["config_digest"] != self.config_digest:
+        checkpoint = load_torch(
+            self.checkpoint_path, str(self.checkpoint_path),
+            "; delete it to start this run over, or set trainer.resume=false",
+        )
+        if checkpoint.get("config_digest") != self.config_digest:
             raise UserError(
                 f"{self.checkpoint_path} belongs to a run with a different config; "
                 "use a new output dir or trainer.resume=false to start over"
             )
         self.state = FitState(**checkpoint["fit_state"])
         self.method.load_state_dict(checkpoint["method"])
-        self.optimizer.load_state_dict(checkpoint["optimizer"])
-        self.scheduler.load_state_dict(checkpoint["scheduler"])
+        if self.optimizer:
+            self.optimizer.load_state_dict(checkpoint["optimizer"])
+            self.scheduler.load_state_dict(checkpoint["scheduler"])
         self.source.load_state_dict(checkpoint["source_sampler"])
         self.target.load_state_dict(checkpoint["target_sampler"])
         restore_rng_state(checkpoint["rng"])
+        log.info("resumed from iteration %d (%s)", self.state.iteration, self.checkpoint_path)
 
     def _total_loss(self) -> float:
         return sum(self.state.last_losses.values())

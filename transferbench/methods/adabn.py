@@ -1,8 +1,10 @@
 """AdaBN: adaptive batch normalisation (Li et al., arXiv:1603.04779, 2016, Algorithm 1).
 
-Training is source only. Before each evaluation every BatchNorm layer's statistics are
-re-estimated on the target training split, μ_j ← E_{x∈T}[x_j], σ²_j ← Var_{x∈T}[x_j], and
-the network then predicts the target with them; no gradient step sees the target.
+Training is source only. Before each domain is evaluated every BatchNorm layer's statistics are
+re-estimated on that domain's training split, e.g. μ_j ← E_{x∈T}[x_j], σ²_j ← Var_{x∈T}[x_j] for
+the target, and the network then predicts the domain with them; no gradient step sees the
+target. The engine evaluates the source first, so the target's statistics are the ones kept
+(and checkpointed) after each evaluation.
 
 The estimate is PyTorch's cumulative average (momentum None) of the batch moments over the
 target split in nearly equal batches of at most ``batch_size``: the mean is exact and the
@@ -43,7 +45,9 @@ class AdaBN(SourceOnly):
         return [module for module in self.model.modules() if isinstance(module, _BatchNorm)]
 
     @torch.no_grad()
-    def before_eval(self, target_train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    def before_eval(
+        self, domain: str, train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]
+    ) -> None:
         layers = self.batch_norms()
         if not layers:
             return
@@ -53,8 +57,8 @@ class AdaBN(SourceOnly):
             layer.reset_running_stats()
             layer.momentum = None
             layer.train()
-        batches = math.ceil(len(target_train) / self.batch_size)
-        for inputs in torch.tensor_split(target_train.inputs, batches):
+        batches = math.ceil(len(train) / self.batch_size)
+        for inputs in torch.tensor_split(train.inputs, batches):
             self.model(prepare(inputs))
         for layer, momentum in zip(layers, momenta):
             layer.momentum = momentum

@@ -12,11 +12,12 @@ target entropy loss lets the unlabelled target data shape the classifier.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
 
+from transferbench.data.domain import Split
 from transferbench.losses import mean_entropy
 from transferbench.methods.alignment import AlignmentMethod
 from transferbench.methods.base import Batch
@@ -39,6 +40,13 @@ class AutoDIAL(AlignmentMethod):
     def alignment_layers(self) -> Iterator[DomainAlignment]:
         """The model's DA-layers."""
         return (module for module in self.model.modules() if isinstance(module, DomainAlignment))
+
+    def before_eval(
+        self, domain: str, train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]
+    ) -> None:
+        """Evaluate ``domain`` with its own side of every DA-layer's statistics."""
+        for layer in self.alignment_layers():
+            layer.eval_domain = domain
 
     def forward_domains(self, source: Batch, target: Batch) -> tuple[ModelOutput, ModelOutput]:
         for layer in self.alignment_layers():

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, ClassVar
 
 import torch
 from torch import nn
@@ -22,7 +21,7 @@ class Batch:
     labels: torch.Tensor | None = None
 
 
-class Method(nn.Module, metaclass=ABCMeta):
+class Method(nn.Module):
     """A transfer method: owns the model plus any extra modules, and defines the losses.
 
     The engine sums the terms returned by :meth:`losses`, steps one optimizer over
@@ -30,13 +29,18 @@ class Method(nn.Module, metaclass=ABCMeta):
     method-specific (discriminators, kernels, schedules) lives in the subclass.
     """
 
+    #: False for a method fitted outside the gradient step (in :meth:`before_fit`): the engine
+    #: then builds no optimizer, takes no step, and evaluates and checkpoints once.
+    trains_by_gradient: ClassVar[bool] = True
+
     def __init__(self, model: Classifier) -> None:
         super().__init__()
         self.model = model
 
-    @abstractmethod
     def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
-        """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules."""
+        """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules. Every method
+        that is trained by gradient defines them."""
+        raise NotImplementedError(f"{type(self).__name__} is trained by gradient but defines no losses")
 
     def parameter_groups(self) -> list[dict]:
         """The model's groups, then the method's own modules at the base learning rate."""
@@ -62,9 +66,13 @@ class Method(nn.Module, metaclass=ABCMeta):
         """Hook run once when training starts or resumes, with the whole task (a method that
         uses a few labelled target examples picks them here)."""
 
-    def before_eval(self, target_train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]) -> None:
-        """Hook run before each evaluation; ``prepare`` turns raw inputs into network input as
-        evaluation does (AdaBN re-estimates BatchNorm statistics here)."""
+    def before_eval(
+        self, domain: str, train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]
+    ) -> None:
+        """Hook run before each domain's test split is evaluated (``domain`` is "source", then
+        "target"), with that domain's training split; ``prepare`` turns raw inputs into network
+        input as evaluation does. AdaBN re-estimates BatchNorm statistics on ``train`` here, so
+        that each domain is predicted with its own statistics."""
 
 
 def split_output(outputs: ModelOutput, count: int) -> tuple[ModelOutput, ModelOutput]:

@@ -5,14 +5,13 @@ the activations of a network trained on another task; the full-network embedding
 (Garcia-Gasulla et al., ICBK 2018) uses many layers, standardised and discretised
 (``models/embedding.py``). The network is never trained here.
 
-How it fits the engine: everything is fitted in :meth:`FeatureExtraction.before_fit`, which the
-engine calls once before its loop. The labelled training split (the task's source: in a dataset
+How it fits the engine: the method is not trained by gradient (``trains_by_gradient = False``),
+so the engine builds no optimizer, takes no step and evaluates once. Everything is fitted in
+:meth:`FeatureExtraction.before_fit`: the labelled training split (the task's source: in a dataset
 whose source is its target, the target's training set) is embedded in one pass, the normalisation's
 statistics are measured on it, and scikit-learn's ``LinearSVC`` or ``LogisticRegression`` is fitted
 and copied into ``self.linear``, so predictions, ``results.json`` and ``checkpoint.pt`` are those
-of any other method. The engine's iterations change nothing: the only optimised parameters, the
-linear classifier's, sit in a group with ``lr_mult`` 0, and each step just logs the classifier's
-cross-entropy on a training batch; ``transferbench/conf/method/feature_extraction.yaml`` sets one.
+of any other method.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from torch import nn
@@ -29,7 +27,7 @@ from torch import nn
 from transferbench.data.domain import Split
 from transferbench.data.task import Task
 from transferbench.errors import UserError
-from transferbench.methods.base import Batch, Method
+from transferbench.methods.base import Method
 from transferbench.methods.registry import METHODS
 from transferbench.models import Classifier
 from transferbench.models.embedding import FNE_THRESHOLDS, NORMALIZATIONS, POOLINGS, Embedding, pool
@@ -41,6 +39,8 @@ ABSENT_LOGIT = -1e9
 
 @METHODS.register("feature_extraction")
 class FeatureExtraction(Method):
+    trains_by_gradient = False
+
     def __init__(
         self, model: Classifier, layers: Sequence[str] | None = None, pooling: str = "avg",
         normalization: str = "l2", thresholds: Sequence[float] = FNE_THRESHOLDS,
@@ -83,9 +83,6 @@ class FeatureExtraction(Method):
         ]
         return [torch.cat(layer) for layer in zip(*batches)], split.labels
 
-    def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
-        return {"classification": F.cross_entropy(self.logits(source.inputs), source.labels)}
-
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.logits(inputs)
@@ -94,10 +91,6 @@ class FeatureExtraction(Method):
         with torch.no_grad():
             features = self.embedding(self.embedding.pooled(self.model(inputs).blocks))
         return self.linear(features)
-
-    def parameter_groups(self) -> list[dict]:
-        """The fitted classifier at lr 0: the engine's steps leave it as scikit-learn fitted it."""
-        return [{"params": list(self.linear.parameters()), "lr_mult": 0.0}]
 
     def train(self, mode: bool = True) -> "FeatureExtraction":
         """The network stays in eval mode (no dropout, BatchNorm's running statistics)."""

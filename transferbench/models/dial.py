@@ -11,7 +11,8 @@ domain with its own statistics (DIAL, as AdaBN at test time), α = 0.5 both with
 of the pooled batch (BatchNorm on the joint batch of equal halves).
 
 In training a batch holds ``source_count`` source rows, then target rows; at evaluation every
-row is taken as target and normalised with running estimates of both domains' moments.
+row is taken as coming from ``eval_domain`` (the target unless the engine is evaluating the
+source) and normalised with running estimates of both domains' moments.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class DomainAlignment(nn.Module):
             self.register_buffer(f"{domain}_mean", torch.zeros(num_features))
             self.register_buffer(f"{domain}_var", torch.ones(num_features))
         self.source_count: int | None = None
+        self.eval_domain = "target"
 
     @classmethod
     def from_batch_norm(cls, layer: _BatchNorm, alpha: float) -> "DomainAlignment":
@@ -62,7 +64,8 @@ class DomainAlignment(nn.Module):
         with torch.no_grad():
             self.alpha.clamp_(0.5, 1.0)
         if not self.training:
-            return self._normalize(inputs, self.running("target"), self.running("source"))
+            own, other = self.eval_domain, DOMAINS[1 - DOMAINS.index(self.eval_domain)]
+            return self._normalize(inputs, self.running(own), self.running(other))
         if self.source_count is None:
             raise RuntimeError("set DomainAlignment.source_count before a training forward pass")
         parts = inputs[: self.source_count], inputs[self.source_count :]

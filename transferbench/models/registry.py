@@ -2,4 +2,4 @@
 
 from transferbench.registry import Registry
 
-BACKBONES = Registry("backbone")
+BACKBONES = Registry("backbone", config_key="backbone.options")
