@@ -7,7 +7,8 @@ import pytest
 from transferbench.errors import UserError
 from transferbench.methods import build_method
 from transferbench.models import build_model
-from transferbench.experiment import build_optimizer, run
+from transferbench.experiment import Experiment, build_optimizer, run
+from transferbench.methods.source_only import SourceOnly
 
 SHORT = ["trainer.iterations=300", "trainer.eval_every=100"]
 
@@ -99,3 +100,17 @@ def test_finished_run_with_another_config_is_not_taken_as_done(make_config, tmp_
 def test_threads_must_be_a_positive_integer(make_config, tmp_path):
     with pytest.raises(UserError, match="trainer.threads must be a positive integer"):
         run(make_config("trainer.iterations=10", "trainer.threads=0"), tmp_path)
+
+
+def test_each_domain_is_evaluated_after_the_method_is_prepared_for_it(make_config, tmp_path, monkeypatch):
+    """``before_eval`` is called per domain (source first) with that domain's training split, so
+    a method that predicts per domain (AdaBN, AutoDIAL) reports source_acc under source statistics."""
+    calls = []
+    monkeypatch.setattr(SourceOnly, "before_eval", lambda self, domain, train, prepare: calls.append((domain, train)))
+    predict = SourceOnly.predict
+    monkeypatch.setattr(SourceOnly, "predict", lambda self, inputs: calls.append("predict") or predict(self, inputs))
+    experiment = Experiment.build(make_config("method=source_only", "trainer.iterations=1"))
+    experiment.trainer(tmp_path / "checkpoint.pt").fit()
+    task = experiment.task
+    assert [call[0] if isinstance(call, tuple) else call for call in calls] == ["source", "predict", "target", "predict"]
+    assert calls[0][1] is task.source.train and calls[2][1] is task.target.train

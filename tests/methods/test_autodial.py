@@ -54,6 +54,23 @@ def test_evaluation_uses_the_target_mixture_of_the_running_statistics():
     assert torch.allclose(layer(target), (target - mean) / torch.sqrt(var + 1e-5), atol=1e-5)
 
 
+def test_evaluating_the_source_uses_the_source_mixture(make_config):
+    method = build_method(make_config("method=autodial").method, build_model(make_config().backbone, (2,), 2))
+    layer = next(method.alignment_layers())
+    source, target = domains(layer.weight.numel())
+    with torch.no_grad():
+        layer.alpha.fill_(1.0)
+    layer.momentum = 1.0
+    layer.source_count = 6
+    layer(torch.cat([source, target]))
+    layer.eval()
+    method.before_eval("source", None, lambda inputs: inputs)
+    mean = source.mean(0)
+    assert torch.allclose(layer(source), (source - mean) / torch.sqrt(source.var(0) + 1e-5), atol=1e-5)
+    method.before_eval("target", None, lambda inputs: inputs)
+    assert torch.allclose(layer(target), (target - target.mean(0)) / torch.sqrt(target.var(0) + 1e-5), atol=1e-5)
+
+
 def test_alpha_receives_a_gradient():
     source, target = domains(3)
     layer = layer_with(0.75)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transferbench.layout import RESULTS_FILE
-
+from transferbench.errors import UserError
+from transferbench.layout import RESULTS_FILE, read_results
 
 
 @dataclass
@@ -28,16 +27,14 @@ def collect_runs(root: Path) -> RunCollection:
     run_dirs = {path.parent for path in root.rglob(RESULTS_FILE)}
     run_dirs |= {path.parent for path in root.rglob(".hydra") if path.is_dir()}
     for run_dir in sorted(run_dirs):
-        path = run_dir / RESULTS_FILE
-        if not path.is_file():
-            runs.unfinished.append(run_dir)
-            continue
         try:
-            results = json.loads(path.read_text())
-        except json.JSONDecodeError as error:
-            runs.failed.append((run_dir, f"unreadable {RESULTS_FILE}: {error}"))
+            results = read_results(run_dir)
+        except UserError as error:
+            runs.failed.append((run_dir, str(error)))
             continue
-        if results.get("status") == "completed":
+        if results is None:
+            runs.unfinished.append(run_dir)
+        elif results.get("status") == "completed":
             results["run_dir"] = str(run_dir)
             runs.completed.append(results)
         else:
