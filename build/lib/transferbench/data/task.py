@@ -1,0 +1,165 @@
+"""A task: a labelled source domain and an unlabelled target domain, ready for the engine."""
+
+from __future__ import annotations
+
+import inspect
+import shlex
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import torch
+
+from transferbench.data.augment import Transform, build_augmentation, identity
+from transferbench.data.domain import Domain, conform_images
+from transferbench.data.registry import DOMAINS
+from transferbench.errors import UserError
+
+ROLES = ("source", "target")
+#: A file-reading domain builder's first two parameters, from ``data.root`` and ``data.download``;
+#: its other parameters are the options a task YAML may set (``dataset.options``).
+FIXED = ("root", "download")
+
+
+class Normalize:
+    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``; floats pass."""
+
+    def __init__(self, mean: Sequence[float] | None, std: Sequence[float] | None) -> None:
+        self.mean = None if mean is None else torch.tensor(mean).view(1, -1, 1, 1)
+        self.std = None if std is None else torch.tensor(std).view(1, -1, 1, 1)
+
+    def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
+        if inputs.dtype != torch.uint8:
+            return inputs
+        images = inputs.float().div_(255.0)
+        if self.mean is None:
+            return images
+        mean, std = self.mean.to(images.device), self.std.to(images.device)
+        return (images - mean) / std
+
+
+@dataclass
+class Task:
+    """Source → target transfer problem with a shared label space.
+
+    ``augment_train`` and ``prepare_eval`` act on raw batches on the device before ``normalize``
+    (random crops and flips for photos, see ``data/augment.py``); both default to the identity.
+    """
+
+    name: str
+    source: Domain
+    target: Domain
+    num_classes: int
+    normalize: Normalize
+    augment_train: Transform = identity
+    prepare_eval: Transform = identity
+
+    def to(self, device: torch.device | str) -> "Task":
+        """The same task with every split moved to ``device`` (the on-device data path)."""
+        return replace(self, source=self.source.to(device), target=self.target.to(device))
+
+    def train_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Network input for a training batch: augmented, then normalised."""
+        return self.normalize(self.augment_train(inputs))
+
+    def eval_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Network input for an evaluation batch: prepared (e.g. center-cropped), then normalised."""
+        return self.normalize(self.prepare_eval(inputs))
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one network input, after ``prepare_eval``."""
+        return tuple(self.prepare_eval(self.source.train.inputs[:1]).shape[1:])
+
+
+def build_task(cfg: Mapping[str, Any], root: Path, download: bool) -> Task:
+    """Load ``cfg.source`` and ``cfg.target`` from the domain registry and make them agree.
+
+    A task YAML that lists its ``domains`` (Office-31) accepts any two of them. Its ``options`` are
+    shared by both domains: each gets those its builder accepts; one that neither accepts is an
+    error. A domain that reads files (its builder takes ``root``) needs ``root`` to exist.
+    """
+    _check_domains(cfg)
+    builders = {role: DOMAINS.get(cfg[role], f"dataset.{role} of task {cfg['name']}") for role in ROLES}
+    options = dict(cfg.get("options") or {})
+    _check_options(cfg, options, list(builders.values()))
+    if any(_reads_files(builder) for builder in builders.values()):
+        _check_root(root)
+    domains = [
+        _conform(_build(cfg[role], builders[role], root, download, options), cfg) for role in ROLES
+    ]
+    image_side = domains[0].train.inputs.shape[-1]
+    augment_train, prepare_eval = build_augmentation(cfg.get("augment"), image_side)
+    return Task(
+        name=cfg["name"],
+        source=domains[0],
+        target=domains[1],
+        num_classes=cfg["num_classes"],
+        normalize=Normalize(cfg.get("mean"), cfg.get("std")),
+        augment_train=augment_train,
+        prepare_eval=prepare_eval,
+    )
+
+
+def _parameters(builder: Callable[..., Domain]) -> list[str]:
+    """The names of the parameters a domain builder takes by keyword."""
+    keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return [p.name for p in inspect.signature(builder).parameters.values() if p.kind in keyword]
+
+
+def _options(builder: Callable[..., Domain]) -> list[str]:
+    """The ``dataset.options`` a domain builder accepts: its parameters but ``FIXED``."""
+    return [name for name in _parameters(builder) if name not in FIXED]
+
+
+def _reads_files(builder: Callable[..., Domain]) -> bool:
+    return "root" in _parameters(builder)
+
+
+def _check_options(
+    cfg: Mapping[str, Any], options: Mapping[str, Any], builders: list[Callable[..., Domain]]
+) -> None:
+    valid = sorted({name for builder in builders for name in _options(builder)})
+    for key in options:
+        if key not in valid:
+            raise UserError(
+                f"dataset.options.{key} is not an option of task {cfg['name']} "
+                f"(domains {cfg['source']}, {cfg['target']}); valid options: {', '.join(valid) or 'none'}"
+            )
+
+
+def _check_root(root: Path) -> None:
+    """Stop before a download could create a folder tree at a mistyped ``data.root``."""
+    if not root.exists():
+        raise UserError(
+            f"data.root {root} does not exist; create it (mkdir -p {shlex.quote(str(root))}) "
+            "or point data.root / TRANSFERBENCH_DATA at your data folder"
+        )
+
+
+def _build(
+    name: str, builder: Callable[..., Domain], root: Path, download: bool, options: Mapping[str, Any]
+) -> Domain:
+    """Domain ``name`` from ``root`` (when it reads files) and the options its builder accepts."""
+    fixed = (root, download) if _reads_files(builder) else ()
+    accepted = _options(builder)
+    return DOMAINS.build(name, *fixed, **{key: value for key, value in options.items() if key in accepted})
+
+
+def _check_domains(cfg: Mapping[str, Any]) -> None:
+    choices = cfg.get("domains")
+    if choices is None:
+        return
+    for role in ("source", "target"):
+        if cfg[role] not in choices:
+            raise UserError(
+                f"dataset.{role}={cfg[role]} is not one of this dataset's domains: {', '.join(choices)}"
+            )
+
+
+def _conform(domain: Domain, cfg: Mapping[str, Any]) -> Domain:
+    size, channels = cfg.get("image_size"), cfg.get("channels")
+    if size is None:
+        return domain
+    return Domain(*(conform_images(split, size, channels) for split in (domain.train, domain.test)))
+

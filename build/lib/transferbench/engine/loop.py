@@ -1,0 +1,233 @@
+"""The iteration-based training loop shared by every method.
+
+N iterations of paired source/target mini-batches drawn from infinite samplers, as in the
+domain-adaptation literature; evaluation on the target test split every ``eval_every``
+iterations and at the end; a checkpoint at fixed intervals from which a killed run continues
+to exactly the numbers of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import torch
+
+from transferbench.data import InfiniteSampler, Task
+from transferbench.engine.evaluate import accuracy
+from transferbench.files import load_torch, save_torch
+from transferbench.engine.progress import training_progress
+from transferbench.engine.seeding import restore_rng_state, rng_state
+from transferbench.errors import UserError
+from transferbench.methods import Batch, Method
+
+log = logging.getLogger(__name__)
+
+
+class BatchSource(Protocol):
+    """Endless ``(inputs, labels)`` training batches of one domain whose state is checkpointed
+    (``InfiniteSampler``, or another input pipeline handed to the Trainer)."""
+
+    def __next__(self) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class FitSettings:
+    iterations: int
+    batch_size: int
+    eval_every: int
+    checkpoint_every: int
+    log_every: int = 10
+    eval_batch_size: int = 1000
+    progress: bool = True
+
+
+@dataclass
+class FitState:
+    """Everything about a run's progress that is not a module or optimizer state."""
+
+    iteration: int = 0
+    train_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    last_losses: dict[str, float] = field(default_factory=dict)
+
+
+class Trainer:
+    """Runs one method on one task; knows nothing method-specific.
+
+    ``samplers`` (source, target) replaces the default on-device ``InfiniteSampler`` pair. A
+    method that is not trained by gradient (``Method.trains_by_gradient``) gets no optimizer and
+    no steps: it is fitted in ``before_fit``, then evaluated and checkpointed once.
+    """
+
+    def __init__(
+        self, method: Method, task: Task, optimizer: torch.optim.Optimizer | None,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None, settings: FitSettings,
+        checkpoint_path: Path, logger: Any, seed: int, config_digest: str,
+        samplers: tuple[BatchSource, BatchSource] | None = None,
+    ) -> None:
+        self.method, self.task, self.settings = method, task, settings
+        self.optimizer, self.scheduler, self.logger = optimizer, scheduler, logger
+        self.checkpoint_path, self.config_digest = checkpoint_path, config_digest
+        self.source, self.target = samplers or (
+            InfiniteSampler(task.source.train, settings.batch_size, seed=seed),
+            InfiniteSampler(task.target.train, settings.batch_size, seed=seed + 1),
+        )
+        self.state = FitState()
+
+    def fit(self) -> FitState:
+        self.resume_if_possible()
+        self._wall_mark = self._train_mark = time.perf_counter()
+        self.method.before_fit(self.task)
+        if not self.method.trains_by_gradient:
+            return self._fit_without_steps()
+        total = self.settings.iterations
+        with training_progress(self.settings.progress) as progress:
+            bar = progress.add_task(
+                self.task.name, total=total, completed=self.state.iteration, loss="-",
+                accuracy=self._latest_accuracy(),
+            )
+            self._train_mark = time.perf_counter()
+            while self.state.iteration < total:
+                losses = self.train_step()
+                self.state.iteration += 1
+                iteration = self.state.iteration
+                if iteration % self.settings.log_every == 0 or iteration == total:
+                    self.record_losses(losses)
+                    progress.update(bar, completed=iteration, loss=f"{self._total_loss():.4f}")
+                if iteration % self.settings.eval_every == 0 or iteration == total:
+                    self._pause_training_clock()
+                    self.evaluate()
+                    progress.update(bar, accuracy=self._latest_accuracy())
+                    self._train_mark = time.perf_counter()
+                if iteration % self.settings.checkpoint_every == 0 or iteration == total:
+                    self._pause_training_clock()
+                    self._advance_wall_clock()
+                    self.save_checkpoint()
+                    self._train_mark = time.perf_counter()
+        return self.state
+
+    def _fit_without_steps(self) -> FitState:
+        """One evaluation and checkpoint of a method fitted in ``before_fit`` (its fitting time
+        is the training time)."""
+        if not self.state.history:
+            self._pause_training_clock()
+            self.evaluate()
+            self._advance_wall_clock()
+            self.save_checkpoint()
+        return self.state
+
+    def _pause_training_clock(self) -> None:
+        if self.task.source.train.inputs.is_cuda:
+            torch.cuda.synchronize()
+        now = time.perf_counter()
+        self.state.train_seconds += now - self._train_mark
+        self._train_mark = now
+
+    def _advance_wall_clock(self) -> None:
+        now = time.perf_counter()
+        self.state.wall_seconds += now - self._wall_mark
+        self._wall_mark = now
+
+    def train_step(self) -> dict[str, torch.Tensor]:
+        source_inputs, source_labels = next(self.source)
+        target_inputs, _ = next(self.target)
+        losses = self.method.losses(
+            Batch(self.task.train_inputs(source_inputs), source_labels),
+            Batch(self.task.train_inputs(target_inputs)),
+            progress=self.state.iteration / self.settings.iterations,
+        )
+        self.optimizer.zero_grad(set_to_none=True)
+        torch.stack(list(losses.values())).sum().backward()
+        self.optimizer.step()
+        self.scheduler.step()
+        return losses
+
+    def record_losses(self, losses: dict[str, torch.Tensor]) -> None:
+        values = {name: loss.item() for name, loss in losses.items()}
+        for name, value in values.items():
+            if not math.isfinite(value):
+                raise UserError(
+                    f"loss '{name}' became {value} at iteration {self.state.iteration}; "
+                    "lower optimizer.lr or the method's loss weights and run again"
+                )
+        self.state.last_losses = values
+        self.logger.log({f"loss/{name}": value for name, value in values.items()}, self.state.iteration)
+
+    def evaluate(self) -> None:
+        """Accuracy on each domain's test split, the source's first: ``before_eval`` prepares the
+        method for each domain in turn, so both accuracies mean the same for every method."""
+        source_acc = self._domain_accuracy("source")
+        record = {
+            "iteration": self.state.iteration,
+            "target_acc": self._domain_accuracy("target"),
+            "source_acc": source_acc,
+            "losses": dict(self.state.last_losses),
+        }
+        self.state.history.append(record)
+        log.info(
+            "iteration %d/%d: target acc %.2f, source acc %.2f, losses %s",
+            record["iteration"], self.settings.iterations, record["target_acc"], record["source_acc"],
+            " ".join(f"{name}={value:.4f}" for name, value in record["losses"].items()),
+        )
+        self.logger.log(
+            {"acc/target": record["target_acc"], "acc/source": record["source_acc"]},
+            self.state.iteration,
+        )
+
+    def _domain_accuracy(self, role: str) -> float:
+        domain = getattr(self.task, role)
+        self.method.before_eval(role, domain.train, self.task.eval_inputs)
+        return accuracy(self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size)
+
+    def save_checkpoint(self) -> None:
+        save_torch(
+            self.checkpoint_path,
+            {
+                "config_digest": self.config_digest,
+                "fit_state": asdict(self.state),
+                "method": self.method.state_dict(),
+                "optimizer": self.optimizer.state_dict() if self.optimizer else None,
+                "scheduler": self.scheduler.state_dict() if self.scheduler else None,
+                "source_sampler": self.source.state_dict(),
+                "target_sampler": self.target.state_dict(),
+                "rng": rng_state(),
+            },
+        )
+
+    def resume_if_possible(self) -> None:
+        if not self.checkpoint_path.is_file():
+            return
+        checkpoint = load_torch(
+            self.checkpoint_path, str(self.checkpoint_path),
+            "; delete it to start this run over, or set trainer.resume=false",
+        )
+        if checkpoint.get("config_digest") != self.config_digest:
+            raise UserError(
+                f"{self.checkpoint_path} belongs to a run with a different config; "
+                "use a new output dir or trainer.resume=false to start over"
+            )
+        self.state = FitState(**checkpoint["fit_state"])
+        self.method.load_state_dict(checkpoint["method"])
+        if self.optimizer:
+            self.optimizer.load_state_dict(checkpoint["optimizer"])
+            self.scheduler.load_state_dict(checkpoint["scheduler"])
+        self.source.load_state_dict(checkpoint["source_sampler"])
+        self.target.load_state_dict(checkpoint["target_sampler"])
+        restore_rng_state(checkpoint["rng"])
+        log.info("resumed from iteration %d (%s)", self.state.iteration, self.checkpoint_path)
+
+    def _total_loss(self) -> float:
+        return sum(self.state.last_losses.values())
+
+    def _latest_accuracy(self) -> str:
+        return f"{self.state.history[-1]['target_acc']:.2f}" if self.state.history else "-"

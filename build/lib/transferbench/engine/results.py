@@ -1,0 +1,69 @@
+"""The contents of ``results.json``: metrics, history, timings, config and provenance."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from transferbench.engine.loop import FitSettings, FitState
+
+PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", "numpy")
+
+
+def summarize(
+    state: FitState, settings: FitSettings, identity: dict[str, Any], config: dict[str, Any],
+    device: str,
+) -> dict[str, Any]:
+    """Results of a finished run. Model selection is the last evaluation; the best-over-history
+    number is recorded only as ``oracle_target_acc`` (it peeks at target test labels)."""
+    last = state.history[-1]
+    images = state.iteration * 2 * settings.batch_size
+    return {
+        "status": "completed",
+        **identity,
+        "selection": "last",
+        "target_acc": last["target_acc"],
+        "source_acc": last["source_acc"],
+        "oracle_target_acc": max(record["target_acc"] for record in state.history),
+        "iterations": state.iteration,
+        "history": state.history,
+        "wall_time_s": round(state.wall_seconds, 3),
+        "train_time_s": round(state.train_seconds, 3),
+        "train_images_per_s": round(images / max(state.train_seconds, 1e-9), 1),
+        "device": device,
+        "config": config,
+        "environment": environment(),
+    }
+
+
+def failure(identity: dict[str, Any], error: str, config: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "failed", **identity, "error": error, "config": config, "environment": environment()}
+
+
+def environment() -> dict[str, Any]:
+    """Package versions, Python, machine and the git commit of the checkout."""
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "versions": versions,
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()} {platform.processor()}".strip(),
+        "git_commit": _git_commit(),
+    }
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+            text=True, check=True, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None

@@ -1,0 +1,243 @@
+"""The public way to assemble, train, resume and restore a run from a composed config.
+
+    from transferbench import Experiment, compose_config, run
+    cfg = compose_config("method=dann", "dataset=moons")
+    results = run(cfg, Path("runs/a"))          # trains, resumes a killed run, or returns a finished one
+    trained = Experiment.restore(Path("runs/a"))  # that run's task and trained method, for analysis
+
+``python -m transferbench`` is this plus Hydra's command line, multirun and run folders
+(``train.py``). Scripts and tests build runs only through this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf, open_dict
+from rich.console import Console
+
+from transferbench.config import check_config, config_digest, digest, one_line, resolved
+from transferbench.data import Task, build_task
+from transferbench.engine import FitSettings, Trainer
+from transferbench.engine.loggers import NullLogger
+from transferbench.engine.loop import BatchSource
+from transferbench.engine.results import failure, summarize
+from transferbench.engine.seeding import limit_cpu_threads, resolve_device, seed_everything
+from transferbench.errors import UserError, first_line
+from transferbench.files import load_torch, write_json
+from transferbench.layout import (
+    CHECKPOINT_FILE, RESULTS_FILE, completed_results, exclusive_run_dir, remove_temporary_files,
+)
+from transferbench.methods import Method, build_method
+from transferbench.models import build_model
+from transferbench.plugins import load_plugins
+
+log = logging.getLogger(__name__)
+console = Console(stderr=True)
+#: Builds the (source, target) training batch sources of a task; None = the on-device samplers.
+Samplers = Callable[[Task], tuple[BatchSource, BatchSource]]
+
+
+@dataclass
+class Experiment:
+    """A config's task and method, built as every run builds them."""
+
+    cfg: DictConfig
+    task: Task
+    method: Method
+    device: torch.device
+
+    @classmethod
+    def build(cls, cfg: DictConfig, device: str | None = None) -> "Experiment":
+        """Seed, then build the task on ``device`` (default ``trainer.device``) and the method."""
+        check_config(cfg)
+        load_plugins(cfg.get("imports") or ())
+        seed_everything(cfg.seed)
+        where = choose_device(device or cfg.trainer.device)
+        task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download).to(where)
+        model = build_model(cfg.backbone, task.input_shape, task.num_classes)
+        return cls(cfg, task, build_method(cfg.method, model).to(where), where)
+
+    def trainer(
+        self, checkpoint: Path, logger: Any = None, samplers: Samplers | None = None
+    ) -> Trainer:
+        """The engine over this experiment, checkpointing to ``checkpoint`` (resumed from it when
+        it exists); ``samplers`` replaces the on-device batch samplers."""
+        settings = fit_settings(self.cfg.trainer)
+        optimizer = scheduler = None
+        if self.method.trains_by_gradient:
+            optimizer = build_optimizer(self.cfg.optimizer, self.method)
+            scheduler = build_scheduler(self.cfg.scheduler, optimizer, settings.iterations)
+        return Trainer(
+            self.method, self.task, optimizer, scheduler, settings, checkpoint, logger or NullLogger(), seed=self.cfg.seed, config_digest=config_digest(self.cfg),
+            samplers=samplers(self.task) if samplers else None,
+        )
+
+    @classmethod
+    def restore(cls, run_dir: Path, device: str = "cpu", data_root: Path | None = None) -> "Experiment":
+        """The finished run in ``run_dir``: its task and its trained method in eval mode, rebuilt
+        from the config in its ``results.json`` and the weights in its ``checkpoint.pt`` (saved
+        after the last evaluation); ``data_root`` replaces the data folder the run read."""
+        results = completed_results(run_dir)
+        if results is None:
+            raise UserError(f"{run_dir} is not a finished run: it needs a {RESULTS_FILE} that says completed")
+        checkpoint = load_torch(run_dir / CHECKPOINT_FILE, str(run_dir / CHECKPOINT_FILE))
+        cfg = OmegaConf.create(results["config"])
+        if checkpoint.get("config_digest") != config_digest(cfg):
+            raise UserError(f"{run_dir / CHECKPOINT_FILE} was not written by the run in {run_dir / RESULTS_FILE}")
+        _skip_initial_weights(cfg)
+        if data_root is not None:
+            cfg.data.root = str(data_root)
+        experiment = cls.build(cfg, device)
+        experiment.method.load_state_dict(checkpoint["method"])
+        experiment.method.eval()
+        return experiment
+
+
+def run(cfg: DictConfig, run_dir: Path, samplers: Samplers | None = None) -> dict[str, Any]:
+    """Train and evaluate ``cfg`` in ``run_dir`` and return its ``results.json``.
+
+    The folder is held exclusively for the run. A finished run with the same config is returned
+    as it is; a killed one continues from its checkpoint (``trainer.resume``). A run that fails
+    leaves ``"status": "failed"`` with the error, unless the folder holds a finished run.
+    """
+    with exclusive_run_dir(run_dir):
+        finished = finished_run(cfg, run_dir) if cfg.trainer.resume else None
+        if finished is not None:
+            console.print(f"{run_dir} already finished; target accuracy {finished['target_acc']:.2f}")
+            return finished
+        remove_temporary_files(run_dir)
+        if not cfg.trainer.resume:
+            (run_dir / CHECKPOINT_FILE).unlink(missing_ok=True)
+        try:
+            return _train(cfg, run_dir, samplers)
+        except Exception as error:
+            _record_failure(cfg, run_dir, error)
+            raise
+
+
+def finished_run(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
+    """The results in ``run_dir`` if that run finished with this config, None if it has not
+    finished; a run that finished with another config is an error, not a stale result."""
+    finished = completed_results(run_dir)
+    if finished is not None and digest(finished.get("config", {})) != config_digest(cfg):
+        raise UserError(
+            f"{run_dir} holds a finished run with a different config; use a new output dir "
+            "(hydra.run.dir / hydra.sweep.dir), or trainer.resume=false to train it again"
+        )
+    return finished
+
+
+def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[str, Any]:
+    limit_cpu_threads(cfg.trainer.threads)
+    experiment = Experiment.build(cfg)
+    logger = _instantiate("logger", cfg.logger)
+    logger.start(run_dir, resolved(cfg))
+    try:
+        trainer = experiment.trainer(run_dir / CHECKPOINT_FILE, logger, samplers)
+        state = trainer.fit()
+    finally:
+        logger.finish()
+    results = summarize(state, trainer.settings, identity(cfg), resolved(cfg), str(experiment.device))
+    write_json(run_dir / RESULTS_FILE, results)
+    console.print(
+        f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "
+        f"{results['target_acc']:.2f}, source {results['source_acc']:.2f} → {run_dir}",
+        highlight=False, soft_wrap=True,
+    )
+    return results
+
+
+def _record_failure(cfg: DictConfig, run_dir: Path, error: Exception) -> None:
+    """``"status": "failed"`` with the error's line, where the folder can still be written."""
+    message = str(error) if isinstance(error, UserError) else first_line(error)
+    try:
+        if completed_results(run_dir) is None:
+            write_json(run_dir / RESULTS_FILE, failure(identity(cfg), message, _config_or_none(cfg)))
+    except UserError as unrecorded:  # an unreadable results.json is left for the user to see
+        log.warning("the failure is not recorded: %s", unrecorded)
+
+
+def _config_or_none(cfg: DictConfig) -> dict[str, Any] | None:
+    try:
+        return resolved(cfg)
+    except Exception:  # an invalid value can make the config itself unresolvable
+        return None
+
+
+def choose_device(name: str) -> torch.device:
+    """``auto`` (CUDA when available, else the CPU), ``cpu``, or an available ``cuda[:N]``."""
+    try:
+        device = resolve_device(name)
+    except RuntimeError:
+        raise UserError(f"trainer.device={name} is not a device; use auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"trainer.device={name}: CUDA is not available here; use trainer.device=cpu or auto")
+    return device
+
+
+def fit_settings(trainer_cfg: DictConfig) -> FitSettings:
+    """The loop's settings from ``trainer:``; counts and intervals must be positive."""
+    fields = FitSettings.__dataclass_fields__
+    settings = FitSettings(**{key: trainer_cfg[key] for key in fields if key in trainer_cfg})
+    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise UserError(f"trainer.{name} must be a positive integer, got {value!r}")
+    return settings
+
+
+def build_optimizer(cfg: DictConfig, method: Method) -> torch.optim.Optimizer:
+    """``hydra.utils.instantiate`` the optimizer with each group's lr scaled by its ``lr_mult``."""
+    if not isinstance(cfg.lr, (int, float)) or cfg.lr <= 0:
+        raise UserError(f"optimizer.lr must be a positive number, got {cfg.lr!r}")
+    groups = [{**group, "lr": cfg.lr * group["lr_mult"]} for group in method.parameter_groups()]
+    optimizer = _instantiate("optimizer", cfg, _partial_=True)
+    try:
+        return optimizer(params=groups)
+    except (TypeError, ValueError) as error:
+        raise UserError(f"optimizer: {error}; check optimizer's keys (--cfg job prints them)") from None
+
+
+def build_scheduler(
+    cfg: DictConfig, optimizer: torch.optim.Optimizer, iterations: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Per-iteration lr factor from a schedule of training progress p = step / iterations."""
+    factor = _instantiate("scheduler", cfg)
+
+    def at_step(step: int) -> float:
+        return factor(min(step / iterations, 1.0))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, at_step)
+
+
+def _instantiate(group: str, cfg: DictConfig, **options: Any) -> Any:
+    """``hydra.utils.instantiate`` with a misspelt or invalid key as one ``UserError`` line."""
+    try:
+        return instantiate(cfg, **options)
+    except InstantiationException as error:
+        raise UserError(f"{group}: {one_line(error)}; check {group}'s keys (--cfg job prints them)") from None
+
+
+def identity(cfg: DictConfig) -> dict[str, Any]:
+    """The keys a results table groups by."""
+    return {"method": cfg.method.name, "task": cfg.dataset.name, "seed": cfg.seed}
+
+
+def _skip_initial_weights(cfg: DictConfig) -> None:
+    """The checkpoint replaces every weight, so neither download ImageNet weights nor read the
+    run that a ``backbone.weights`` run started from."""
+    with open_dict(cfg):
+        if cfg.backbone.get("weights"):
+            cfg.backbone.weights = None
+        options = cfg.backbone.get("options") or {}
+        if options.get("pretrained"):
+            cfg.backbone.options.pretrained = False
+        if options.get("weights"):
+            cfg.backbone.options.weights = None

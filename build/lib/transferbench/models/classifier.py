@@ -1,0 +1,79 @@
+"""Backbone + optional bottleneck + linear head: the network every method trains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from transferbench.errors import UserError
+from transferbench.models.backbone import Backbone
+
+
+@dataclass
+class ModelOutput:
+    """What a forward pass exposes to methods.
+
+    ``features`` is the representation the head classifies (the bottleneck when there is one);
+    ``blocks`` maps every backbone block name, plus ``features`` and ``logits``, to its output.
+    """
+
+    logits: torch.Tensor
+    features: torch.Tensor
+    blocks: dict[str, torch.Tensor]
+
+
+class Classifier(nn.Module):
+    """Image or vector classifier with named, addressable layers.
+
+    The bottleneck (Linear → BatchNorm → ReLU) follows DAN/JAN/TLlib, which adapt a narrow
+    layer between a (pre)trained feature extractor and the class head.
+    """
+
+    def __init__(
+        self, backbone: Backbone, input_shape: Sequence[int], num_classes: int,
+        bottleneck_dim: int | None = None, backbone_lr_mult: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.input_shape = tuple(input_shape)
+        self.backbone_lr_mult = backbone_lr_mult
+        if bottleneck_dim:
+            self.bottleneck: nn.Module = nn.Sequential(
+                nn.Linear(backbone.out_features, bottleneck_dim),
+                nn.BatchNorm1d(bottleneck_dim),
+                nn.ReLU(),
+            )
+            self.features_dim = bottleneck_dim
+        else:
+            self.bottleneck = nn.Identity()
+            self.features_dim = backbone.out_features
+        self.head = nn.Linear(self.features_dim, num_classes)
+
+    def forward(self, inputs: torch.Tensor) -> ModelOutput:
+        blocks = self.backbone.forward_blocks(inputs)
+        features = self.bottleneck(next(reversed(blocks.values())).flatten(1))
+        logits = self.head(features)
+        blocks.update(features=features, logits=logits)
+        return ModelOutput(logits=logits, features=features, blocks=blocks)
+
+    def layer_width(self, layer: str) -> int:
+        """Flattened width of a named layer's output, found with a probe forward pass."""
+        was_training = self.training
+        self.eval()
+        with torch.no_grad():
+            probe = next(self.parameters()).new_zeros(1, *self.input_shape)
+            blocks = self(probe).blocks
+        self.train(was_training)
+        if layer not in blocks:
+            raise UserError(f"unknown layer '{layer}'; choose one of: {', '.join(blocks)}")
+        return blocks[layer].flatten(1).shape[1]
+
+    def parameter_groups(self) -> list[dict]:
+        """Backbone parameters at ``backbone_lr_mult`` × the base lr, the new layers at 1×."""
+        return [
+            {"params": list(self.backbone.parameters()), "lr_mult": self.backbone_lr_mult},
+            {"params": [*self.bottleneck.parameters(), *self.head.parameters()], "lr_mult": 1.0},
+        ]
