@@ -168,3 +168,31 @@ def _snapshot(run_dir) -> dict[str, bytes]:
         str(path.relative_to(run_dir)): path.read_bytes()
         for path in sorted(run_dir.rglob("*")) if path.is_file() and path.name != "train.log"
     }
+
+
+class RecordingLogger:
+    """A logger that remembers whether it was closed."""
+
+    closed: list[bool] = []
+
+    def start(self, run_dir, config) -> None:
+        RecordingLogger.closed.clear()
+
+    def log(self, metrics, step) -> None:
+        """Nothing to record."""
+
+    def finish(self) -> None:
+        RecordingLogger.closed.append(True)
+
+
+def test_an_unexpected_error_closes_the_logger_and_records_the_failure(make_config, tmp_path, monkeypatch):
+    def explode(self, source, target, progress):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("transferbench.methods.source_only.SourceOnly.losses", explode)
+    cfg = make_config("method=source_only", *SHORT, "logger._target_=tests.test_bad_input.RecordingLogger")
+    with pytest.raises(RuntimeError, match="a bug"):
+        run(cfg, tmp_path)
+    assert RecordingLogger.closed == [True]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["status"] == "failed" and results["error"] == "RuntimeError: a bug"

@@ -43,25 +43,32 @@ def train_task(cfg: DictConfig) -> float | None:
     """
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        with exclusive_run_dir(run_dir):
-            if cfg.trainer.resume:
-                finished_run(cfg, run_dir)
-            record_command(cfg, run_dir)
-            with run_log(run_dir) as log_file:
-                try:
-                    return run(cfg, run_dir)["target_acc"]
-                except UserError:
-                    raise
-                except Exception as error:
-                    log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "unexpected error", (), sys.exc_info()))
-                    raise UserError(
-                        f"unexpected {first_line(error)}; the traceback is in {run_dir / LOG_FILE}"
-                    ) from error
+        return train_in_folder(cfg, run_dir)
     except UserError as error:
         console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
         if HydraConfig.get().mode == RunMode.MULTIRUN:
             return None
         sys.exit(1)
+
+
+def train_in_folder(cfg: DictConfig, run_dir: Path) -> float:
+    """Hold ``run_dir``, check that it is this run's, record the command, then run; an
+    unexpected error becomes one ``UserError`` line, its traceback going to train.log only."""
+    with exclusive_run_dir(run_dir):
+        if cfg.trainer.resume:
+            finished_run(cfg, run_dir)
+        record_command(cfg, run_dir)
+        with run_log(run_dir) as log_file:
+            try:
+                return run(cfg, run_dir)["target_acc"]
+            except UserError:
+                raise
+            except Exception as error:
+                traceback = log.makeRecord(log.name, logging.ERROR, __file__, 0, "unexpected error", (), sys.exc_info())
+                log_file.handle(traceback)
+                raise UserError(
+                    f"unexpected {first_line(error)}; the traceback is in {run_dir / LOG_FILE}"
+                ) from error
 
 
 main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(train_task)
