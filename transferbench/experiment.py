@@ -135,8 +135,9 @@ def finished_run(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
 
 
 def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[str, Any]:
-    limit_cpu_threads(cfg.trainer.threads)
     experiment = Experiment.build(cfg)
+    batch_shape = (2 * cfg.trainer.batch_size, *experiment.task.input_shape)
+    limit_cpu_threads(cfg.trainer.threads, experiment.method.model, batch_shape)
     logger = _instantiate("logger", cfg.logger)
     logger.start(run_dir, resolved(cfg))
     try:

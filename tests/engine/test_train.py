@@ -23,6 +23,7 @@ def test_results_json_has_what_a_paper_needs(make_config, tmp_path):
     assert on_disk["train_images_per_s"] > 0 and on_disk["wall_time_s"] >= on_disk["train_time_s"] > 0
     assert on_disk["config"]["method"]["name"] == "dann"
     assert on_disk["environment"]["versions"]["torch"]
+    assert on_disk["cpu_threads"]["threads"] == 1 and on_disk["cpu_threads"]["setting"] == "auto"
     assert (tmp_path / "checkpoint.pt").is_file()
 
 

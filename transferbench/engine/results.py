@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from transferbench.engine.loop import FitSettings, FitState
+from transferbench.engine.seeding import cpu_threads_info
 
 PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", "numpy")
 
@@ -34,6 +35,7 @@ def summarize(
         "train_time_s": round(state.train_seconds, 3),
         "train_images_per_s": round(images / max(state.train_seconds, 1e-9), 1),
         "device": device,
+        "cpu_threads": cpu_threads_info(),
         "config": config,
         "environment": environment(),
     }
