@@ -8,8 +8,9 @@ overrides that is the README's default run (DANN on the embedded moons). The loa
 starts ``--load`` busy-loop processes first (default: one per core, i.e. a machine whose cores
 are all taken by someone else) and always stops them afterwards, also on errors and Ctrl-C; each
 busy loop also exits by itself when this script dies. Repeats alternate idle and loaded; the
-report gives both medians and loaded / idle (goal: at most 3×), the load averages before each
-run, each run's training seconds, target accuracy and the CPU threads it used (from its log).
+report gives both medians and loaded / idle (goal: at most 3×), and for each run the load
+average before it, its CPU seconds (threads that spin while waiting burn many more than the wall
+time), its training seconds, target accuracy and the CPU threads it used (from its log).
 ``--env`` sets environment variables for the runs only, e.g. ``--env OMP_WAIT_POLICY=ACTIVE``.
 No test times anything; the measured numbers are in docs/benchmarks.md.
 """
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -118,6 +120,7 @@ def time_run(overrides: list[str], env: dict[str, str], run_dir: Path, timeout: 
     """One CLI run into ``run_dir``, timed end to end."""
     command = [sys.executable, "-m", "transferbench", *overrides, f"hydra.run.dir={run_dir}"]
     load_before = os.getloadavg()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         completed = subprocess.run(
@@ -126,12 +129,15 @@ def time_run(overrides: list[str], env: dict[str, str], run_dir: Path, timeout: 
     except subprocess.TimeoutExpired:
         raise RunFailed(f"the run took over {timeout:g} s: {' '.join(command)}") from None
     seconds = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run's CPU time: it is reaped, the busy loops not yet
+    cpu_seconds = (children.ru_utime - children_before.ru_utime) + (children.ru_stime - children_before.ru_stime)
     if completed.returncode != 0:
         lines = completed.stderr.strip().splitlines() or ["no output"]
         raise RunFailed(f"the run exited with status {completed.returncode}: {lines[-1]}")
     results = json.loads((run_dir / "results.json").read_text())
     return {
         "wall_s": round(seconds, 2),
+        "cpu_s": round(cpu_seconds, 2),
         "train_time_s": results.get("train_time_s"),
         "target_acc": results.get("target_acc"),
         "threads": _threads_used(run_dir, completed.stdout + completed.stderr),
@@ -168,12 +174,13 @@ def summary(report: dict[str, Any]) -> Table:
     env = " ".join(f"{key}={value}" for key, value in report["env"].items())
     table = Table(title=f"{(env + ' ') if env else ''}{command}\non {report['cpu_cores']} CPU cores; loaded: "
                         f"beside {report['load_processes']} busy-loop process(es)")
-    for name in ("run", "wall s", "train s", "load 1 min", "threads", "target acc"):
+    for name in ("run", "wall s", "CPU s", "train s", "load 1 min", "threads", "target acc"):
         table.add_column(name, justify="left" if name == "run" else "right", no_wrap=True)
     for run in report["runs"]:
         table.add_row(
             f"{run['condition']} {run['repeat'] + 1}",
             f"{run['wall_s']:.2f}",
+            f"{run['cpu_s']:.2f}" if "cpu_s" in run else "-",
             "-" if run["train_time_s"] is None else f"{run['train_time_s']:.2f}",
             f"{run['load_average_before'][0]:.2f}",
             "?" if run["threads"] is None else str(run["threads"]),

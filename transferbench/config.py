@@ -36,7 +36,7 @@ class TrainerConfig(FitSettings):
     """``trainer:``: the loop's settings, plus the device, CPU threads and resuming."""
 
     device: str = "auto"
-    threads: Any = None
+    threads: Any = "auto"
     resume: bool = True
 
 

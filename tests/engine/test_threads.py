@@ -127,7 +127,7 @@ def test_the_effective_count_is_logged_and_recorded(make_config, caplog):
     assert caplog.records[0].getMessage().startswith("CPU threads: 1 (trainer.threads=auto: ")
     info = cpu_threads_info()
     assert (info["threads"], info["setting"]) == (1, "auto")
-    assert info["rule"].endswith("GFLOP per step")
+    assert info["rule"].endswith("MFLOP per step")
     assert info["omp_wait_policy"] == os.environ.get("OMP_WAIT_POLICY")
     assert set(info) == {"threads", "setting", "rule", "omp_wait_policy", "omp_num_threads", "cores"}
 

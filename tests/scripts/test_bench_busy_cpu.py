@@ -57,7 +57,7 @@ def test_bench_reports_idle_and_loaded_runs_and_stops_the_load(bench, tmp_path, 
     assert [(run["condition"], run["repeat"]) for run in report["runs"]] == [("idle", 0), ("loaded", 0)]
     for run in report["runs"]:
         assert set(run) == {
-            "condition", "repeat", "wall_s", "train_time_s", "target_acc", "threads",
+            "condition", "repeat", "wall_s", "cpu_s", "train_time_s", "target_acc", "threads",
             "load_average_before", "load_average_after",
         }
         assert run["wall_s"] > 0 and len(run["load_average_before"]) == 3

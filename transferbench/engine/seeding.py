@@ -74,10 +74,10 @@ def limit_cpu_threads(
         if "OMP_NUM_THREADS" in os.environ:
             count, why = TORCH_DEFAULT_THREADS, "$OMP_NUM_THREADS"
         elif model is None or batch_shape is None:
-            count, why = 1, "no model to size"
+            count, why = 1, "no model given"
         else:
             flops = step_flops(model, batch_shape)
-            count, why = auto_threads(flops), f"{flops / 1e9:.3g} GFLOP per step"
+            count, why = auto_threads(flops), f"{_flops_text(flops)} per step"
     elif setting is None:
         count, why = TORCH_DEFAULT_THREADS, "torch's default"
     else:
@@ -127,6 +127,10 @@ def step_flops(model: nn.Module, batch_shape: Sequence[int]) -> float:
     finally:
         model.train(was_training)
     return 3.0 * counter.get_total_flops() * samples
+
+
+def _flops_text(flops: float) -> str:
+    return f"{flops / 1e9:.3g} GFLOP" if flops >= 1e9 else f"{flops / 1e6:.3g} MFLOP"
 
 
 def available_cores() -> int:
