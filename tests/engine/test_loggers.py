@@ -211,7 +211,7 @@ def silent_server() -> Iterator[str]:
 INIT_TIMEOUT = 5
 
 
-@pytest.mark.parametrize("server", ["refused", "silent"])
+@pytest.mark.parametrize("server", [pytest.param("refused", marks=pytest.mark.slow), "silent"])
 def test_wandb_logger_falls_back_to_offline_when_the_server_is_unreachable(server, tmp_path, request):
     pytest.importorskip("wandb")
     url = f"http://127.0.0.1:{closed_port()}" if server == "refused" else request.getfixturevalue("silent_server")
@@ -291,6 +291,7 @@ class FakeWandbServer:
         self.http.server_close()
 
 
+@pytest.mark.slow
 def test_wandb_logger_finishes_in_bounded_time_when_the_server_goes_away_mid_run(tmp_path):
     pytest.importorskip("wandb")
     server = FakeWandbServer()
