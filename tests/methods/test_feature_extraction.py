@@ -52,6 +52,7 @@ def test_the_engine_takes_no_step_and_builds_no_optimizer(make_config, tmp_path)
     assert trainer.optimizer is None and trainer.scheduler is None
     state = trainer.fit()
     assert state.iteration == 0 and [record["iteration"] for record in state.history] == [0]
+    assert set(state.history[0]["losses"]) == {"classification"} and state.history[0]["losses"]["classification"] > 0
     fitted_state = {name: value.clone() for name, value in experiment.method.state_dict().items()}
     resumed = Experiment.build(cfg)
     resumed.trainer(tmp_path / "checkpoint.pt").fit()

@@ -117,9 +117,11 @@ class Trainer:
         return self.state
 
     def _fit_without_steps(self) -> FitState:
-        """One evaluation and checkpoint of a method fitted in ``before_fit`` (its fitting time
-        is the training time)."""
+        """The losses on one batch, one evaluation and a checkpoint of a method fitted in
+        ``before_fit`` (its fitting time is the training time)."""
         if not self.state.history:
+            with torch.no_grad():
+                self.record_losses(self.batch_losses())
             self._pause_training_clock()
             self.evaluate()
             self._advance_wall_clock()
@@ -138,14 +140,18 @@ class Trainer:
         self.state.wall_seconds += now - self._wall_mark
         self._wall_mark = now
 
-    def train_step(self) -> dict[str, torch.Tensor]:
+    def batch_losses(self) -> dict[str, torch.Tensor]:
+        """The method's losses on the next source and target training batches."""
         source_inputs, source_labels = next(self.source)
         target_inputs, _ = next(self.target)
-        losses = self.method.losses(
+        return self.method.losses(
             Batch(self.task.train_inputs(source_inputs), source_labels),
             Batch(self.task.train_inputs(target_inputs)),
             progress=self.state.iteration / self.settings.iterations,
         )
+
+    def train_step(self) -> dict[str, torch.Tensor]:
+        losses = self.batch_losses()
         self.optimizer.zero_grad(set_to_none=True)
         torch.stack(list(losses.values())).sum().backward()
         self.optimizer.step()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
@@ -21,7 +22,7 @@ class Batch:
     labels: torch.Tensor | None = None
 
 
-class Method(nn.Module):
+class Method(nn.Module, metaclass=ABCMeta):
     """A transfer method: owns the model plus any extra modules, and defines the losses.
 
     The engine sums the terms returned by :meth:`losses`, steps one optimizer over
@@ -37,10 +38,10 @@ class Method(nn.Module):
         super().__init__()
         self.model = model
 
+    @abstractmethod
     def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
-        """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules. Every method
-        that is trained by gradient defines them."""
-        raise NotImplementedError(f"{type(self).__name__} is trained by gradient but defines no losses")
+        """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules. For a method
+        not trained by gradient, the engine records them once, on one batch, without a step."""
 
     def parameter_groups(self) -> list[dict]:
         """The model's groups, then the method's own modules at the base learning rate."""

@@ -6,7 +6,8 @@ the activations of a network trained on another task; the full-network embedding
 (``models/embedding.py``). The network is never trained here.
 
 How it fits the engine: the method is not trained by gradient (``trains_by_gradient = False``),
-so the engine builds no optimizer, takes no step and evaluates once. Everything is fitted in
+so the engine builds no optimizer, takes no step, records :meth:`losses` (the fitted classifier's
+cross-entropy) on one training batch and evaluates once. Everything is fitted in
 :meth:`FeatureExtraction.before_fit`: the labelled training split (the task's source: in a dataset
 whose source is its target, the target's training set) is embedded in one pass, the normalisation's
 statistics are measured on it, and scikit-learn's ``LinearSVC`` or ``LogisticRegression`` is fitted
@@ -20,6 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from torch import nn
@@ -27,7 +29,7 @@ from torch import nn
 from transferbench.data.domain import Split
 from transferbench.data.task import Task
 from transferbench.errors import UserError
-from transferbench.methods.base import Method
+from transferbench.methods.base import Batch, Method
 from transferbench.methods.registry import METHODS
 from transferbench.models import Classifier
 from transferbench.models.embedding import FNE_THRESHOLDS, NORMALIZATIONS, POOLINGS, Embedding, pool
@@ -82,6 +84,10 @@ class FeatureExtraction(Method):
             for inputs in split.inputs.split(self.batch_size)
         ]
         return [torch.cat(layer) for layer in zip(*batches)], split.labels
+
+    def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:
+        """The fitted classifier's cross-entropy on a labelled batch (recorded, never stepped)."""
+        return {"classification": F.cross_entropy(self.logits(source.inputs), source.labels)}
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor) -> torch.Tensor:
