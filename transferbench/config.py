@@ -85,7 +85,8 @@ def compose_config(*overrides: str, config_name: str = "config") -> DictConfig:
 def check_config(cfg: DictConfig) -> None:
     """What the schema's types cannot express: no key added to a typed node (Hydra's ``+key=``
     adds one even there), and a non-negative seed."""
-    for node, schema, prefix in ((cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer.")):
+    typed = ((cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer."))
+    for node, schema, prefix in typed:
         unknown = sorted(set(node) - set(schema.__dataclass_fields__))
         if unknown:
             raise UserError(
