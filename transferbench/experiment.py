@@ -75,7 +75,8 @@ class Experiment:
             optimizer = build_optimizer(self.cfg.optimizer, self.method)
             scheduler = build_scheduler(self.cfg.scheduler, optimizer, settings.iterations)
         return Trainer(
-            self.method, self.task, optimizer, scheduler, settings, checkpoint, logger or NullLogger(), seed=self.cfg.seed, config_digest=config_digest(self.cfg),
+            self.method, self.task, optimizer, scheduler, settings, checkpoint, logger or NullLogger(),
+            seed=self.cfg.seed, config_digest=config_digest(self.cfg),
             samplers=samplers(self.task) if samplers else None,
         )
 
