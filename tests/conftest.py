@@ -13,6 +13,9 @@ from omegaconf import DictConfig
 
 from transferbench.config import compose_config
 from transferbench.engine.loop import Trainer
+from transferbench.experiment import run
+from transferbench.methods import METHODS
+from transferbench.methods.teacher import StudentMethod
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUIET = ["trainer.progress=false", "trainer.device=cpu"]
@@ -40,6 +43,28 @@ def make_config() -> Callable[..., DictConfig]:
         return compose_config(*QUIET, *overrides)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def moons_runs(tmp_path_factory) -> dict[str, Path]:
+    """``{method: run dir}`` of two finished 20-iteration moons runs (source_only and dann), each
+    with results.json and checkpoint.pt: runs to analyse, and teachers for the students' tests."""
+    folder = tmp_path_factory.mktemp("moons")
+    runs = {}
+    for method in ("source_only", "dann"):
+        cfg = compose_config(*QUIET, f"method={method}", "trainer.iterations=20", "trainer.eval_every=10")
+        runs[method] = folder / method
+        run(cfg, runs[method])
+    return runs
+
+
+def student_overrides(name: str, teacher: Path) -> list[str]:
+    """What method ``name`` needs on the moons when it learns from a teacher: the teacher's run
+    (e.g. ``moons_runs["source_only"]``) and, for layer-matching students, the MLP's layers."""
+    if not issubclass(METHODS.get(name), StudentMethod):
+        return []
+    layers = ["method.layers=[fc1,fc2]"] if name in ("attention", "activation_transfer") else []
+    return [f"method.teacher={teacher}", *layers]
 
 
 class Killed(BaseException):

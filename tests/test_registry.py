@@ -6,6 +6,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pytest
 
+from tests.conftest import student_overrides
 from transferbench.config import CONF_DIR, group_choices
 from transferbench.data import DOMAINS
 from transferbench.errors import UserError
@@ -135,7 +136,7 @@ def test_method_and_backbone_options_are_type_checked():
 def test_every_method_and_backbone_yaml_default_passes_the_checks(make_config):
     """Task YAMLs' domain options are checked where tests/data/test_task.py builds every task."""
     for method in group_choices("method"):
-        cfg = make_config(f"method={method}").method
+        cfg = make_config(f"method={method}", *student_overrides(method, "a/teacher/run")).method
         METHODS.check(cfg.name, None, **{key: value for key, value in cfg.items() if key != "name"})
     for backbone in group_choices("backbone"):
         cfg = make_config(f"backbone={backbone}").backbone

@@ -84,7 +84,7 @@ def compose_config(*overrides: str, config_name: str = "config") -> DictConfig:
 
 def check_config(cfg: DictConfig) -> None:
     """What the schema's types cannot express: no key added to a typed node (Hydra's ``+key=``
-    adds one even there), and a non-negative seed."""
+    adds one even there), a non-negative seed, and a value for every required key (``???``)."""
     typed = ((cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer."))
     for node, schema, prefix in typed:
         unknown = sorted(set(node) - set(schema.__dataclass_fields__))
@@ -95,6 +95,9 @@ def check_config(cfg: DictConfig) -> None:
             )
     if cfg.seed < 0:
         raise UserError(f"seed must be a non-negative integer, got {cfg.seed}")
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        raise UserError(f"{missing[0]} is required (??? in its YAML); set it on the command line: {missing[0]}=...")
 
 
 def one_line(error: BaseException) -> str:

@@ -56,11 +56,7 @@ class Experiment:
     @classmethod
     def build(cls, cfg: DictConfig, device: str | None = None) -> "Experiment":
         """Seed, then build the task on ``device`` (default ``trainer.device``) and the method."""
-        check_config(cfg)
-        load_plugins(cfg.get("imports") or ())
-        seed_everything(cfg.seed)
-        where = choose_device(device or cfg.trainer.device)
-        task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download).to(where)
+        task, where = _seeded_task(cfg, device or cfg.trainer.device)
         model = build_model(cfg.backbone, task.input_shape, task.num_classes)
         return cls(cfg, task, build_method(cfg.method, model).to(where), where)
 
@@ -85,20 +81,69 @@ class Experiment:
         """The finished run in ``run_dir``: its task and its trained method in eval mode, rebuilt
         from the config in its ``results.json`` and the weights in its ``checkpoint.pt`` (saved
         after the last evaluation); ``data_root`` replaces the data folder the run read."""
+        finished = FinishedRun.read(run_dir)
+        if data_root is not None:
+            finished.cfg.data.root = str(data_root)
+        task, where = _seeded_task(finished.cfg, device)
+        method = finished.trained_method(task.input_shape, task.num_classes).to(where)
+        return cls(finished.cfg, task, method, where)
+
+
+def _seeded_task(cfg: DictConfig, device: str) -> tuple[Task, torch.device]:
+    """Check the config, import its plugins, seed, and build its task on ``device``."""
+    check_config(cfg)
+    load_plugins(cfg.get("imports") or ())
+    seed_everything(cfg.seed)
+    where = choose_device(device)
+    return build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(where), where
+
+
+@dataclass
+class FinishedRun:
+    """A finished run's results, config and checkpoint, read from its folder and checked to
+    belong together: the one way a trained network comes back (analysis, teachers)."""
+
+    run_dir: Path
+    results: dict[str, Any]
+    cfg: DictConfig
+    checkpoint: dict[str, Any]
+
+    @classmethod
+    def read(cls, run_dir: Path, named_by: str | None = None) -> "FinishedRun":
+        """The run in ``run_dir``; ``named_by`` (e.g. ``method.teacher=...``) starts each error."""
+        where = named_by or str(run_dir)
+        if not run_dir.is_dir():
+            raise UserError(f"{where}: no run folder at {run_dir}; name the output folder of a finished run")
         results = completed_results(run_dir)
         if results is None:
-            raise UserError(f"{run_dir} is not a finished run: it needs a {RESULTS_FILE} that says completed")
+            raise UserError(
+                f"{where} is not a finished run: it needs a {RESULTS_FILE} that says completed "
+                "(train it to the end first)"
+            )
         checkpoint = load_torch(run_dir / CHECKPOINT_FILE, str(run_dir / CHECKPOINT_FILE))
         cfg = OmegaConf.create(results["config"])
         if checkpoint.get("config_digest") != config_digest(cfg):
             raise UserError(f"{run_dir / CHECKPOINT_FILE} was not written by the run in {run_dir / RESULTS_FILE}")
         _skip_initial_weights(cfg)
-        if data_root is not None:
-            cfg.data.root = str(data_root)
-        experiment = cls.build(cfg, device)
-        experiment.method.load_state_dict(checkpoint["method"])
-        experiment.method.eval()
-        return experiment
+        return cls(run_dir, results, cfg, checkpoint)
+
+    def trained_method(self, input_shape: tuple[int, ...], num_classes: int) -> Method:
+        """The run's method with its trained weights, in eval mode, on the CPU. Building it leaves
+        the global random state as it was, so restoring a network changes no run's draws."""
+        load_plugins(self.cfg.get("imports") or ())
+        with torch.random.fork_rng(devices=[]):
+            model = build_model(self.cfg.backbone, input_shape, num_classes)
+            method = build_method(self.cfg.method, model)
+        method.load_state_dict(self.checkpoint["method"])
+        return method.eval()
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """What a result records about a network it learned from."""
+        keys = ("method", "task", "seed", "target_acc")
+        return {"run": str(self.run_dir), "config_digest": self.checkpoint["config_digest"]} | {
+            key: self.results.get(key) for key in keys
+        }
 
 
 def run(cfg: DictConfig, run_dir: Path, samplers: Samplers | None = None) -> dict[str, Any]:
@@ -146,7 +191,10 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
         state = trainer.fit()
     finally:
         logger.finish()
-    results = summarize(state, trainer.settings, identity(cfg), resolved(cfg), str(experiment.device))
+    results = summarize(
+        state, trainer.settings, identity(cfg), resolved(cfg), str(experiment.device),
+        experiment.task.input_shape, experiment.method.provenance(),
+    )
     write_json(run_dir / RESULTS_FILE, results)
     console.print(
         f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "

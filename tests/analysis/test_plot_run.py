@@ -27,4 +27,4 @@ def test_plot_run_writes_plots_and_a_distance_into_each_run(plot_run, moons_runs
 def test_plot_run_on_a_folder_that_is_not_a_run_is_one_line(plot_run, tmp_path, capsys):
     assert plot_run.main([str(tmp_path)]) == 1
     error = capsys.readouterr().err
-    assert error == f"error: {tmp_path} is not a finished run: it needs a results.json that says completed\n"
+    assert error == f"error: {tmp_path} is not a finished run: it needs a results.json that says completed (train it to the end first)\n"

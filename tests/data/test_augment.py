@@ -1,4 +1,4 @@
-"""Batched on-device augmentation: torchvision's crop statistics, exact resampling, flips, RNG."""
+"""Batched on-device augmentation: torchvision's crop statistics, exact resampling, flips, shifts, RNG."""
 
 import pytest
 import torch
@@ -6,7 +6,7 @@ import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import RandomResizedCrop as RandomResizedCropReference
 
 from transferbench.data.augment import (
-    RATIO, SCALE, RandomResizedCrop, build_augmentation, identity, random_boxes,
+    RATIO, SCALE, RandomResizedCrop, RandomShift, build_augmentation, identity, random_boxes,
     random_horizontal_flip, resized_crops,
 )
 from transferbench.errors import UserError
@@ -62,7 +62,7 @@ def test_flip_mirrors_about_half_of_the_images():
 
 def test_without_augment_keys_batches_pass_unchanged():
     assert build_augmentation(None, 28) == (identity, identity)
-    unset = {"train_crop": None, "flip": False, "eval_crop": None}
+    unset = {"shift": 0, "train_crop": None, "flip": False, "eval_crop": None}
     assert build_augmentation(unset, 28) == (identity, identity)
 
 
@@ -83,3 +83,51 @@ def test_train_augmentation_crops_then_flips_when_asked(flip):
     increasing, decreasing = (steps >= 0).all(dim=1), (steps <= 0).all(dim=1)
     assert (increasing | decreasing).all() and increasing.any()
     assert decreasing.any() == flip
+
+
+def shifted(image, dy, dx):
+    """``image`` moved down by ``dy`` and right by ``dx`` pixels, zeros filled in (the reference)."""
+    out = torch.zeros_like(image)
+    height, width = image.shape[-2:]
+    out[..., max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = (
+        image[..., max(-dy, 0):height - max(dy, 0), max(-dx, 0):width - max(dx, 0)]
+    )
+    return out
+
+
+def test_shift_moves_each_image_by_whole_pixels_within_range():
+    torch.manual_seed(0)
+    batch = images(200, side=7) | 1  # no zero pixels: the zero fill is visible
+    augment, _ = build_augmentation({"shift": 2}, 7)
+    out = augment(batch)
+    assert out.shape == batch.shape and out.dtype == torch.uint8
+    offsets = range(-2, 3)
+    found = [[(dy, dx) for dy in offsets for dx in offsets if torch.equal(o, shifted(image, dy, dx))]
+             for o, image in zip(out, batch)]
+    assert all(len(match) == 1 for match in found)
+    assert {match[0] for match in found} == {(dy, dx) for dy in offsets for dx in offsets}
+
+
+def test_shift_zero_is_the_identity_and_shifts_repeat_from_the_saved_rng_state():
+    batch = images(4, side=7)
+    assert torch.equal(RandomShift(0)(batch), batch)
+    shift, saved = RandomShift(3), torch.get_rng_state()
+    first, second = shift(batch), shift(batch)
+    assert not torch.equal(first, second)
+    torch.set_rng_state(saved)
+    assert torch.equal(shift(batch), first)
+
+
+@pytest.mark.parametrize("shift", [-1, 28, 1.5, "2", True])
+def test_shift_must_be_whole_pixels_inside_the_image(shift):
+    with pytest.raises(UserError) as error:
+        build_augmentation({"shift": shift}, 28)
+    assert str(error.value) == f"dataset.augment.shift={shift!r} must be a whole number of pixels in 0..27"
+
+
+@pytest.mark.parametrize("override", ["+dataset.augment.shift=2", "+dataset.augment={shift:2}"])
+def test_shift_is_added_from_the_command_line(make_config, override):
+    cfg = make_config("dataset=mnist", override).dataset
+    augment, prepare = build_augmentation(cfg.augment, cfg.image_size)
+    assert isinstance(augment.transforms[0], RandomShift) and augment.transforms[0].shift == 2
+    assert prepare is identity

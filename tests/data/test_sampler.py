@@ -35,6 +35,13 @@ def test_state_dict_resumes_the_same_stream():
     assert all(torch.equal(a, b) for a, b in zip(expected, (next(restored)[1] for _ in range(6))))
 
 
-def test_batch_larger_than_the_split_is_a_user_error():
-    with pytest.raises(UserError, match="lower trainer.batch_size"):
-        InfiniteSampler(split(3), batch_size=4, seed=0)
+def test_a_split_smaller_than_a_batch_is_drawn_whole_in_a_new_order_each_step():
+    sampler = InfiniteSampler(split(3), batch_size=4, seed=0)
+    batches = [next(sampler)[1] for _ in range(6)]
+    assert all(sorted(batch.tolist()) == [0, 1, 2] for batch in batches)
+    assert len({tuple(batch.tolist()) for batch in batches}) > 1
+
+
+def test_an_empty_split_is_a_user_error():
+    with pytest.raises(UserError, match="a training split is empty"):
+        InfiniteSampler(split(0), batch_size=4, seed=0)

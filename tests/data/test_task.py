@@ -15,6 +15,7 @@ STAND_INS = {
     "fashion_mnist": [("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
     "fashion_mnist_a": [("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
     "fashion_mnist_b": [("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
+    "mnist": [("fake_idx", {})],
     "mnist_mnistm": [("fake_idx", {}), ("fake_mnistm", {})],
     "mnist_usps": [("fake_idx", {}), ("fake_usps", {})],
     "moons": [],

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import Killed
+from tests.conftest import Killed, student_overrides
 from transferbench.experiment import run
 from transferbench.methods import METHODS
 
@@ -10,8 +10,10 @@ SHORT = ["trainer.iterations=20", "trainer.eval_every=10", "trainer.batch_size=1
 
 
 @pytest.mark.parametrize("method", METHODS.names())
-def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(method, make_config, tmp_path, kill_after_checkpoint):
-    cfg = make_config(f"method={method}", *SHORT)
+def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(
+    method, make_config, tmp_path, kill_after_checkpoint, moons_runs
+):
+    cfg = make_config(f"method={method}", *SHORT, *student_overrides(method, moons_runs["source_only"]))
     whole = run(cfg, tmp_path / "whole")
     kill_after_checkpoint(1)
     with pytest.raises(Killed):

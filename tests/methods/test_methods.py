@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.conftest import student_overrides
 from transferbench.data import build_task
 from transferbench.errors import UserError
 from transferbench.methods import METHODS, Batch, build_method
@@ -17,8 +18,8 @@ GRADIENT_METHODS = [name for name in METHODS.names() if METHODS.get(name).trains
 
 
 @pytest.mark.parametrize("name", GRADIENT_METHODS)
-def test_method_losses_are_finite_and_decrease(make_config, name):
-    cfg = make_config(f"method={name}")
+def test_method_losses_are_finite_and_decrease(make_config, name, moons_runs):
+    cfg = make_config(f"method={name}", *student_overrides(name, moons_runs["source_only"]))
     torch.manual_seed(0)
     task = build_task(cfg.dataset, root=Path(), download=False)
     method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))

@@ -21,6 +21,8 @@ COST_METRICS = {
     "train_time_s": "training time per run (s), evaluation and checkpoints excluded",
     "train_images_per_s": "training throughput (images/s)",
 }
+#: How many hex digits of a teacher's config digest a row label shows.
+DIGEST_SHOWN = 8
 OptionsOf = Callable[[dict[str, Any]], dict[str, Any]]
 # Config groups whose differences make runs of one method on one task different settings (rows).
 TRAINING_GROUPS = ("backbone", "optimizer", "scheduler")
@@ -122,9 +124,13 @@ def _labels(
 
 
 def _training_options(result: dict[str, Any]) -> dict[str, Any]:
-    """The method's options by their own names, the other training groups' keys dotted."""
+    """The method's options by their own names, the other training groups' keys dotted. An
+    option naming a trained network (a teacher's run folder) stands for that run's config digest,
+    so students of one teacher pool wherever its folder lies, and students of two never do."""
     config = result.get("config", {})
     options = {k: v for k, v in config.get("method", {}).items() if k != "name"}
+    for name, network in (result.get("provenance") or {}).items():
+        options[name] = network["config_digest"][:DIGEST_SHOWN]
     for group in TRAINING_GROUPS:
         options |= _dotted(config.get(group) or {}, group)
     return options

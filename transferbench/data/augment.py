@@ -1,10 +1,13 @@
-"""Batched image augmentation on the training device: the ImageNet recipe for photo datasets.
+"""Batched image augmentation on the training device: the ImageNet recipe for photo datasets, and
+random translations for digits.
 
 Training batches get a random resized crop and a horizontal flip per image, evaluation batches a
 center crop, as TLlib trains on Office-31 (``RandomResizedCrop(224)``, ``RandomHorizontalFlip()``;
-``CenterCrop(224)`` at test time). Both act on uint8 ``(N, C, H, W)`` batches already on the device,
-before normalisation. Random draws come from torch's global generator of that device, whose state
-every checkpoint saves, so a resumed run crops exactly as an uninterrupted one.
+``CenterCrop(224)`` at test time). ``shift`` translates each training image by a few whole pixels,
+as Hinton et al. (arXiv:1503.02531, §3) jitter MNIST "by up to 2 pixels in any direction". All act
+on uint8 ``(N, C, H, W)`` batches already on the device, before normalisation. Random draws come
+from torch's global generator of that device, whose state every checkpoint saves, so a resumed run
+augments exactly as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -86,11 +89,37 @@ def random_horizontal_flip(images: torch.Tensor) -> torch.Tensor:
     return torch.where(flip.view(-1, 1, 1, 1), images.flip(-1), images)
 
 
+class RandomShift:
+    """Each image translated by whole pixels, ``(dy, dx)`` uniform in ``[-shift, shift]`` each, with
+    zeros filled in: one pad and two gathers for the whole batch."""
+
+    def __init__(self, shift: int) -> None:
+        self.shift = shift
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        count, channels, height, width = images.shape
+        s = self.shift
+        padded = F.pad(images, (s, s, s, s))
+        dy, dx = torch.randint(-s, s + 1, (2, count, 1), device=images.device)
+        # Output pixel (i, j) reads padded pixel (i + s - dy, j + s - dx): the content moves by (dy, dx).
+        rows = (torch.arange(height, device=images.device) + s - dy).view(count, 1, height, 1)
+        cols = (torch.arange(width, device=images.device) + s - dx).view(count, 1, 1, width)
+        shifted = padded.gather(2, rows.expand(count, channels, height, width + 2 * s))
+        return shifted.gather(3, cols.expand(count, channels, height, width))
+
+
 def build_augmentation(cfg: Mapping[str, Any] | None, image_side: int) -> tuple[Transform, Transform]:
-    """``(augment_train, prepare_eval)`` from a dataset's ``augment`` keys (``train_crop``, ``flip``,
-    ``eval_crop``); absent keys leave batches unchanged."""
+    """``(augment_train, prepare_eval)`` from a dataset's ``augment`` keys (``shift``, ``train_crop``,
+    ``flip``, ``eval_crop``); absent keys leave batches unchanged."""
     cfg = cfg or {}
     train: list[Transform] = []
+    shift = cfg.get("shift") or 0
+    if isinstance(shift, bool) or not isinstance(shift, int) or not 0 <= shift < image_side:
+        raise UserError(
+            f"dataset.augment.shift={shift!r} must be a whole number of pixels in 0..{image_side - 1}"
+        )
+    if shift:
+        train.append(RandomShift(shift))
     if cfg.get("train_crop"):
         train.append(RandomResizedCrop(cfg["train_crop"]))
     if cfg.get("flip"):

@@ -1,7 +1,8 @@
 """Endless shuffled mini-batches drawn from tensors that already sit on the training device.
 
 The literature trains by iterations over paired source/target batches, so each domain gets an
-infinite sampler: a fresh permutation per epoch, the last incomplete batch dropped. The
+infinite sampler: a fresh permutation per epoch, the last incomplete batch dropped; a split smaller
+than one batch is drawn whole. The
 permutation comes from a private CPU generator whose state is checkpointed, so a resumed run
 draws exactly the batches an uninterrupted one would.
 """
@@ -17,14 +18,14 @@ from transferbench.errors import UserError
 
 
 class InfiniteSampler:
+    """Batches of ``batch_size`` examples, or of the whole split, shuffled, when it is smaller (a
+    few labelled examples per class: every step then sees each of them once)."""
+
     def __init__(self, split: Split, batch_size: int, seed: int) -> None:
-        if len(split) < batch_size:
-            raise UserError(
-                f"batch size {batch_size} exceeds the {len(split)} examples of a training split; "
-                "lower trainer.batch_size"
-            )
+        if len(split) == 0:
+            raise UserError("a training split is empty; check the dataset's files and options")
         self.split = split
-        self.batch_size = batch_size
+        self.batch_size = min(batch_size, len(split))
         self.generator = torch.Generator().manual_seed(seed)
         self.order = torch.randperm(len(split), generator=self.generator)
         self.position = 0

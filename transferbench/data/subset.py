@@ -1,4 +1,6 @@
-"""Class subsets of a domain, e.g. the disjoint halves A and B of Yosinski et al. (NIPS 2014, §2)."""
+"""Subsets of a domain: class subsets, e.g. the disjoint halves A and B of Yosinski et al. (NIPS 2014,
+§2), and class-balanced label budgets, e.g. the 100 labelled MNIST digits, 10 per class, of
+semi-supervised learning (Kingma et al., NIPS 2014)."""
 
 from __future__ import annotations
 
@@ -27,3 +29,29 @@ def _select(split: Split, classes: list[int]) -> Split:
     labels = relabel[split.labels]
     keep = labels >= 0
     return Split(split.inputs[keep], labels[keep])
+
+
+def labels_per_class(split: Split, count: int, seed: int, domain: str) -> Split:
+    """``count`` examples of each class 0 … max label, drawn without replacement by a generator
+    seeded with ``seed`` (the same seed draws the same subset; another seed, another one), kept in
+    their original order. ``domain`` names the split in errors."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise UserError(
+            f"dataset.labels_per_class={count!r} must be a positive integer (labelled source examples "
+            "per class), or null for all labels"
+        )
+    per_class = torch.bincount(split.labels.cpu())
+    fewest = int(per_class.argmin())
+    have = int(per_class[fewest])
+    if have < count:
+        fix = f"choose at most {have}" if have else "leave it null for this domain"
+        raise UserError(
+            f"dataset.labels_per_class={count} exceeds the {have} training examples of class {fewest} "
+            f"in domain {domain}; {fix}"
+        )
+    generator = torch.Generator().manual_seed(seed)
+    shuffled = torch.randperm(len(split), generator=generator)
+    by_class = shuffled[torch.argsort(split.labels.cpu()[shuffled], stable=True)]
+    rank = torch.arange(len(split)) - (per_class.cumsum(0) - per_class).repeat_interleave(per_class)
+    chosen = by_class[rank < count].sort().values
+    return Split(split.inputs[chosen], split.labels[chosen])

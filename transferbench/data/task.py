@@ -13,6 +13,7 @@ import torch
 from transferbench.data.augment import Transform, build_augmentation, identity
 from transferbench.data.domain import Domain, conform_images
 from transferbench.data.registry import DOMAINS
+from transferbench.data.subset import labels_per_class
 from transferbench.errors import UserError
 
 ROLES = ("source", "target")
@@ -72,12 +73,16 @@ class Task:
         return tuple(self.prepare_eval(self.source.train.inputs[:1]).shape[1:])
 
 
-def build_task(cfg: Mapping[str, Any], root: Path, download: bool) -> Task:
+def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int = 0) -> Task:
     """Load ``cfg.source`` and ``cfg.target`` from the domain registry and make them agree.
 
     A task YAML that lists its ``domains`` (Office-31) accepts any two of them. Its ``options`` are
     shared by both domains: each gets those its builder accepts; one that neither accepts is an
     error. A domain that reads files (its builder takes ``root``) needs ``root`` to exist.
+
+    ``labels_per_class`` (null: all) keeps that many source training examples per class, drawn
+    with ``seed`` (the run's seed: each seed draws its own subset). The target's training split
+    stays whole: the unlabelled transfer set (for source = target, the whole training split).
     """
     _check_domains(cfg)
     builders = {role: DOMAINS.get(cfg[role], f"dataset.{role} of task {cfg['name']}") for role in ROLES}
@@ -85,15 +90,18 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool) -> Task:
     _check_options(cfg, options, list(builders.values()))
     if any(_reads_files(builder) for builder in builders.values()):
         _check_root(root)
-    domains = [
+    source, target = (
         _conform(_build(cfg[role], builders[role], root, download, options), cfg) for role in ROLES
-    ]
-    image_side = domains[0].train.inputs.shape[-1]
+    )
+    if cfg.get("labels_per_class") is not None:
+        train = labels_per_class(source.train, cfg["labels_per_class"], seed, cfg["source"])
+        source = Domain(train, source.test)
+    image_side = source.train.inputs.shape[-1]
     augment_train, prepare_eval = build_augmentation(cfg.get("augment"), image_side)
     return Task(
         name=cfg["name"],
-        source=domains[0],
-        target=domains[1],
+        source=source,
+        target=target,
         num_classes=cfg["num_classes"],
         normalize=Normalize(cfg.get("mean"), cfg.get("std")),
         augment_train=augment_train,

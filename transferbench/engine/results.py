@@ -16,10 +16,11 @@ PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", 
 
 def summarize(
     state: FitState, settings: FitSettings, identity: dict[str, Any], config: dict[str, Any],
-    device: str,
+    device: str, input_shape: tuple[int, ...], provenance: dict[str, Any],
 ) -> dict[str, Any]:
     """Results of a finished run. Model selection is the last evaluation; the best-over-history
-    number is recorded only as ``oracle_target_acc`` (it peeks at target test labels)."""
+    number is recorded only as ``oracle_target_acc`` (it peeks at target test labels).
+    ``provenance`` names the trained networks the method learned from (``Method.provenance``)."""
     last = state.history[-1]
     images = state.iteration * 2 * settings.batch_size
     return {
@@ -30,6 +31,8 @@ def summarize(
         "source_acc": last["source_acc"],
         "oracle_target_acc": max(record["target_acc"] for record in state.history),
         "iterations": state.iteration,
+        "input_shape": list(input_shape),
+        "provenance": provenance,
         "history": state.history,
         "wall_time_s": round(state.wall_seconds, 3),
         "train_time_s": round(state.train_seconds, 3),

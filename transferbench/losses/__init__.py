@@ -5,10 +5,17 @@ from transferbench.losses.conditional import (
     entropy_weights,
     multilinear_map,
 )
+from transferbench.losses.attention import (
+    activation_transfer_loss,
+    attention_map,
+    attention_transfer_loss,
+)
 from transferbench.losses.coral import coral_loss, covariance
+from transferbench.losses.distillation import distillation_loss
 from transferbench.losses.domain_adversarial import DomainAdversarialLoss
 from transferbench.losses.entropy import entropy, mean_entropy
 from transferbench.losses.grl import GradientReversal, reverse_gradient
+from transferbench.losses.jacobian import input_gradient, jacobian_matching_loss
 from transferbench.losses.kernels import (
     GaussianKernel,
     Kernel,
@@ -38,12 +45,18 @@ __all__ = [
     "MultipleGaussianKernel",
     "MultipleKernelMMD",
     "RandomizedMultilinearMap",
+    "activation_transfer_loss",
+    "attention_map",
+    "attention_transfer_loss",
     "base_bandwidth",
     "coral_loss",
     "covariance",
+    "distillation_loss",
     "entropy",
     "entropy_weights",
     "gaussian_kernel",
+    "input_gradient",
+    "jacobian_matching_loss",
     "linear_kernel",
     "mean_entropy",
     "mmd2_linear",

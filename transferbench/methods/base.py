@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Callable, ClassVar
+from typing import Any, Callable, ClassVar
 
 import torch
 from torch import nn
@@ -62,6 +62,11 @@ class Method(nn.Module, metaclass=ABCMeta):
     def predict(self, inputs: torch.Tensor) -> torch.Tensor:
         """Class logits for evaluation."""
         return self.model(inputs).logits
+
+    def provenance(self) -> dict[str, Any]:
+        """The trained networks this method learns from, by option name (a teacher's run folder
+        and config digest), for ``results.json``; tables keep runs of different ones apart."""
+        return {}
 
     def before_fit(self, task: Task) -> None:
         """Hook run once when training starts or resumes, with the whole task (a method that
