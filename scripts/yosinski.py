@@ -15,13 +15,12 @@ overrides given last (e.g. trainer.iterations=300) apply to every run.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
-
 from transferbench.config import compose_config
 from transferbench.models import build_model
+from transferbench.sweep import multirun
 
 DATASETS = {"A": "fashion_mnist_a", "B": "fashion_mnist_b"}
 
@@ -54,17 +53,6 @@ def depth(overrides: list[str]) -> int:
     side = cfg.dataset.image_size
     model = build_model(cfg.backbone, (cfg.dataset.channels, side, side), cfg.dataset.num_classes)
     return len(model.backbone.blocks)
-
-
-def multirun(sweep_dir: Path, subdir: str, *overrides: str) -> None:
-    """One ``python -m transferbench -m`` sweep into ``sweep_dir``; stops the script if it fails."""
-    command = [
-        sys.executable, "-m", "transferbench", "-m", *overrides, "trainer.progress=false",
-        f"hydra.sweep.dir={sweep_dir}", f"hydra.sweep.subdir={subdir}",
-    ]
-    print("+", " ".join(command), flush=True)
-    if subprocess.run(command).returncode != 0:
-        sys.exit(f"error: the sweep into {sweep_dir} failed; see the runs' results.json")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,27 @@ def test_training_settings_that_follow_the_task_do_not_split_a_row():
     assert build_table([first, second]).rows == ["dann"]
 
 
+def test_students_pool_by_their_teachers_config_digest_not_by_its_folder():
+    def student(seed, acc, folder, digest):
+        run = result("kd", "mnist", seed, acc, teacher=folder, temperature=20.0)
+        return run | {"provenance": {"teacher": {"run": folder, "config_digest": digest}}}
+
+    same = [student(0, 98.0, "/a/teacher", "d1" * 16), student(1, 98.2, "/b/moved_teacher", "d1" * 16)]
+    assert build_table(same).rows == ["kd"]
+    other = student(2, 97.0, "/a/teacher", "e2" * 16)
+    assert build_table([*same, other]).rows == ["kd (teacher=d1d1d1d1)", "kd (teacher=e2e2e2e2)"]
+
+
+def test_label_budgets_get_their_own_columns():
+    results = [result("source_only", "fashion_mnist", 0, acc) for acc in (60.0, 80.0, 90.0)]
+    for run, budget in zip(results, (10, None, 5)):
+        run["config"]["dataset"] = {"name": "fashion_mnist", "labels_per_class": budget}
+    assert build_table(results).tasks == [
+        "fashion_mnist (dataset.labels_per_class=5)", "fashion_mnist (dataset.labels_per_class=10)",
+        "fashion_mnist (dataset.labels_per_class=None)",
+    ]
+
+
 def test_runs_that_differ_in_normalisation_get_their_own_columns():
     plain, scaled = result("dann", "a", 0, 90.0), result("dann", "a", 0, 80.0)
     plain["config"]["dataset"] = {"name": "a", "std": [0.5], "protocol": {"lr": 0.01}}

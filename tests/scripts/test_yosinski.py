@@ -17,7 +17,7 @@ def test_driver_trains_the_bases_then_every_condition_from_them(tmp_path, monkey
         commands.append(command)
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr(driver.subprocess, "run", record)
+    monkeypatch.setattr("transferbench.sweep.subprocess.run", record)
     assert driver.main(["--out", str(tmp_path), "--seeds", "0,1", "trainer.iterations=5"]) == 0
     base, from_b, from_a = (command[3:] for command in commands)
     assert {"method=source_only", "dataset=fashion_mnist_a,fashion_mnist_b", "seed=0,1", "trainer.iterations=5",

@@ -7,6 +7,7 @@ Published numbers (``references.yaml``) attach per task column; ``formats.py`` r
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -88,7 +89,12 @@ def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -
     rows = sorted(set(labels), key=lambda label: (not label.startswith("source_only"), label))
     methods = {label: result["method"] for result, label in zip(results, labels)}
     task_names = {column: result["task"] for result, column in zip(results, columns)}
-    return Table(metric, rows, sorted(task_names), dict(cells), methods, task_names)
+    return Table(metric, rows, sorted(task_names, key=natural_order), dict(cells), methods, task_names)
+
+
+def natural_order(label: str) -> list[tuple[int, int | str]]:
+    """A sort key that orders the numbers in labels by value (labels_per_class=5 before =10)."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", label) if part]
 
 
 def row_labels(results: list[dict[str, Any]]) -> list[str]:
