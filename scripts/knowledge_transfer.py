@@ -14,13 +14,15 @@ protocols are fixed here, before any student was run:
 - ``hinton`` (Hinton, Vinyals & Dean 2015, §3): MNIST, 10,000 iterations of 128 images, SGD
   (Nesterov momentum 0.9, lr 0.05, DANN's inverse decay, no weight decay). Teacher mlp_1200x2
   (dropout 0.2/0.5) on images jittered by up to 2 pixels; students mlp_800x2 without
-  regularisation: CE, and KD with α = 0.9 at T = 20 and T ∈ {2.5, 4, 8} on the training images.
+  regularisation: CE, and KD with α = 0.9 at T = 20 and T ∈ {2.5, 4, 8} (``--ablation-seeds``)
+  on the training images.
 - ``attention`` (Zagoruyko & Komodakis 2017, Table 1's arms): Fashion-MNIST, convnet teacher with
   channels 32-64-128, student with 8-16-32, 5,000 iterations of 64 images (the task's protocol):
   CE, AT (β = 10³ on conv1-conv3), activation transfer with 1×1 regressors (FitNets-style hints,
   β = 1), KD (α = 0.9, T = 4) and AT + KD.
 - ``few_shot`` (Srinivas & Fleuret 2018, few-shot table): the student of ``attention`` trained on
-  1, 5, 10, 50, 100 and all labelled images per class (drawn by the seed), 1,000 iterations,
+  1, 5, 10, 50, 100 and all labelled images per class (drawn by the seed), 500 iterations of up
+  to 64 images (all of them when fewer),
   from the ``attention`` teacher, on the labelled images only: CE, CE + act, CE + Jac, CE + act +
   Jac (activation matching on the logits; both weights 1).
 
@@ -45,35 +47,37 @@ HINTON = [
 FASHION = ["dataset=fashion_mnist", "backbone=convnet"]
 FASHION_TEACHER = [*FASHION, "backbone.options.channels=[32,64,128]", "method=source_only"]
 LABELS = "labels${dataset.labels_per_class}"
-FEW_SHOT = [*FASHION, "dataset.labels_per_class=1,5,10,50,100,null", "trainer.iterations=1000", "trainer.eval_every=500"]
+FEW_SHOT = [*FASHION, "dataset.labels_per_class=1,5,10,50,100,null", "trainer.iterations=500", "trainer.eval_every=250"]
 
 
-def hinton(out: Path, seeds: str, overrides: list[str]) -> None:
+def hinton(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> None:
     teachers = out / "hinton" / "teachers"
     multirun(teachers, SEED, *HINTON, "backbone=mlp_1200x2", "method=source_only",
              "+dataset.augment.shift=2", f"seed={seeds}", *overrides)
     students = out / "hinton" / "students"
-    common = [*HINTON, "backbone=mlp_800x2", f"seed={seeds}", *overrides]
-    multirun(students / "ce", SEED, *common, "method=source_only")
-    multirun(students / "kd", f"T${{method.temperature}}/{SEED}", *common, "method=kd",
-             f"method.teacher={teachers / 'seed0'}", "method.transfer_set=labelled",
-             "method.temperature=20,8,4,2.5")
+    common = [*HINTON, "backbone=mlp_800x2", *overrides]
+    multirun(students / "ce", SEED, *common, f"seed={seeds}", "method=source_only")
+    kd = [*common, "method=kd", f"method.teacher={teachers / 'seed0'}", "method.transfer_set=labelled"]
+    multirun(students / "kd", f"T${{method.temperature}}/{SEED}", *kd, f"seed={seeds}", "method.temperature=20")
+    multirun(students / "kd", f"T${{method.temperature}}/{SEED}", *kd, f"seed={ablation_seeds}",
+             "method.temperature=8,4,2.5")
 
 
-def attention(out: Path, seeds: str, overrides: list[str]) -> None:
+def attention(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> None:
     teachers = out / "fashion" / "teachers"
     multirun(teachers, SEED, *FASHION_TEACHER, "seed=0", *overrides)
     students = out / "fashion" / "attention"
     common = [*FASHION, f"seed={seeds}", *overrides]
     teacher = [f"method.teacher={teachers / 'seed0'}", "method.transfer_set=labelled"]
     multirun(students / "ce", SEED, *common, "method=source_only")
-    multirun(students, f"${{method.name}}_alpha${{method.alpha}}/{SEED}", *common,
-             "method=kd,attention,activation_transfer", *teacher)
-    multirun(students, f"${{method.name}}_alpha${{method.alpha}}/{SEED}", *common,
-             "method=attention", "method.alpha=0.9", *teacher)
+    arm = f"${{method.name}}_alpha${{method.alpha}}/{SEED}"
+    # One sweep per method: Hydra applies the method.* overrides before it sweeps method=a,b.
+    for method in ("kd", "attention", "activation_transfer"):
+        multirun(students, arm, *common, f"method={method}", *teacher)
+    multirun(students, arm, *common, "method=attention", "method.alpha=0.9", *teacher)
 
 
-def few_shot(out: Path, seeds: str, overrides: list[str]) -> None:
+def few_shot(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> None:
     teachers = out / "fashion" / "teachers"
     multirun(teachers, SEED, *FASHION_TEACHER, "seed=0", *overrides)
     students = out / "fashion" / "few_shot"
@@ -93,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("experiment", choices=EXPERIMENTS)
     parser.add_argument("--out", type=Path, required=True, help="experiment folder")
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default: %(default)s)")
+    parser.add_argument("--ablation-seeds", help="seeds of hinton's temperatures 8, 4, 2.5 (default: --seeds)")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
     args = parser.parse_intermixed_args(argv)
-    EXPERIMENTS[args.experiment](args.out.resolve(), args.seeds, args.overrides)
+    run = EXPERIMENTS[args.experiment]
+    run(args.out.resolve(), args.seeds, args.overrides, args.ablation_seeds or args.seeds)
     return 0
 
 
