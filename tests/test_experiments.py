@@ -14,8 +14,8 @@ from transferbench.config import CONF_DIR, group_choices
 from transferbench.plugins import CONFIG_PATH_VARIABLE
 
 DIGITS = ["mnist_usps", "usps_mnist", "mnist_mnistm", "svhn_mnist"]
-#: Methods that transfer from a trained network rather than adapt between domains.
-NOT_ADAPTATION = {"finetune", "feature_extraction"}
+#: Methods that transfer from a trained network (a base network, a teacher) rather than adapt between domains.
+NOT_ADAPTATION = {"finetune", "feature_extraction", "kd", "attention", "activation_transfer", "jacobian"}
 
 
 def compose_with_hydra(*overrides: str) -> DictConfig:
