@@ -39,8 +39,9 @@ def test_the_teacher_is_frozen_and_outside_the_students_modules(make_config, moo
     assert not kd.teacher.network.training
 
 
-def test_the_teacher_predicts_as_its_run_did(make_config, moons_runs):
-    kd = student(make_config, "method=kd", f"method.teacher={moons_runs['source_only']}")
+@pytest.mark.parametrize("file", ["", "checkpoint.pt"])
+def test_the_teacher_predicts_as_its_run_did(make_config, moons_runs, file):
+    kd = student(make_config, "method=kd", f"method.teacher={moons_runs['source_only'] / file}")
     task = build_task(make_config().dataset, root=None, download=False)
     predictions = kd.teacher(task.target.test.inputs).logits.argmax(1)
     accuracy = 100.0 * (predictions == task.target.test.labels).float().mean().item()

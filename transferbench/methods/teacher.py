@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from transferbench.errors import UserError
+from transferbench.layout import CHECKPOINT_FILE
 from transferbench.losses import distillation_loss
 from transferbench.methods.base import Batch, Method
 from transferbench.models.classifier import Classifier, ModelOutput
@@ -35,10 +36,12 @@ class Teacher:
     never trained, saved with the student, or moved by ``.to()`` (it follows its inputs)."""
 
     def __init__(self, run: str, student: Classifier, option: str = "method.teacher") -> None:
+        """``run``: a finished run's folder or its ``checkpoint.pt``."""
         from transferbench.experiment import FinishedRun  # experiment.py imports every method
 
         named_by = f"{option}={run}"
-        finished = FinishedRun.read(Path(run).expanduser(), named_by)
+        folder = Path(run).expanduser()
+        finished = FinishedRun.read(folder.parent if folder.name == CHECKPOINT_FILE else folder, named_by)
         num_classes = student.head.out_features
         _check_fit(finished.results, finished.cfg.dataset.num_classes, student.input_shape, num_classes, named_by)
         self.network = finished.trained_method(student.input_shape, num_classes).model
