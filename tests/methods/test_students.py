@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests.conftest import Killed
 from transferbench.data import build_task
 from transferbench.errors import UserError
 from transferbench.experiment import run
@@ -135,3 +136,15 @@ def test_results_name_the_teachers_run_and_digest(make_config, moons_runs, tmp_p
     recorded = results["provenance"]["teacher"]
     assert recorded["config_digest"] == load_torch(teacher / "checkpoint.pt", "")["config_digest"]
     assert recorded["run"] == str(teacher) and recorded["method"] == "source_only"
+
+
+def test_a_student_does_not_resume_from_a_teacher_that_changed(make_config, moons_runs, tmp_path, kill_after_checkpoint):
+    teacher = shutil.copytree(moons_runs["source_only"], tmp_path / "teacher")
+    cfg = make_config("method=kd", f"method.teacher={teacher}", "trainer.iterations=20", "trainer.eval_every=10")
+    kill_after_checkpoint(1)
+    with pytest.raises(Killed):
+        run(cfg, tmp_path / "student")
+    shutil.rmtree(teacher)
+    shutil.copytree(moons_runs["dann"], teacher)
+    with pytest.raises(UserError, match=rf"was trained from other networks than the ones now at teacher={teacher} "):
+        run(cfg, tmp_path / "student")

@@ -200,6 +200,7 @@ class Trainer:
             self.checkpoint_path,
             {
                 "config_digest": self.config_digest,
+                "provenance": self.method.provenance(),
                 "fit_state": asdict(self.state),
                 "method": self.method.state_dict(),
                 "optimizer": self.optimizer.state_dict() if self.optimizer else None,
@@ -222,6 +223,12 @@ class Trainer:
                 f"{self.checkpoint_path} belongs to a run with a different config; "
                 "use a new output dir or trainer.resume=false to start over"
             )
+        if checkpoint.get("provenance", {}) != self.method.provenance():
+            raise UserError(
+                f"{self.checkpoint_path} was trained from other networks than the ones now at "
+                f"{_runs(self.method.provenance())} (they were trained again or replaced); "
+                "use a new output dir or trainer.resume=false to start over"
+            )
         self.state = FitState(**checkpoint["fit_state"])
         self.method.load_state_dict(checkpoint["method"])
         if self.optimizer:
@@ -237,3 +244,7 @@ class Trainer:
 
     def _latest_accuracy(self) -> str:
         return f"{self.state.history[-1]['target_acc']:.2f}" if self.state.history else "-"
+
+
+def _runs(provenance: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={network.get('run')}" for name, network in provenance.items()) or "none"
