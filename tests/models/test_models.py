@@ -42,3 +42,17 @@ def test_backbone_lr_multiplier_reaches_its_parameter_group(make_config):
     assert sum(p.numel() for g in groups for p in g["params"]) == sum(
         p.numel() for p in build_model(cfg.backbone, (1, 28, 28), 10).parameters()
     )
+
+
+@pytest.mark.parametrize(("backbone", "widths", "dropout"), [("mlp_1200x2", [1200, 1200], True), ("mlp_800x2", [800, 800], False)])
+def test_hintons_mnist_mlps_flatten_images_and_regularise_only_the_teacher(make_config, backbone, widths, dropout):
+    model = build_model(make_config(f"backbone={backbone}").backbone, (1, 28, 28), 10)
+    linear = [m for m in model.modules() if isinstance(m, Linear)]
+    assert [layer.out_features for layer in linear] == [*widths, 10] and linear[0].in_features == 784
+    assert any(isinstance(m, torch.nn.Dropout) for m in model.modules()) == dropout
+    model.eval()
+    first = model(torch.zeros(2, 1, 28, 28))
+    assert first.logits.shape == (2, 10) and first.blocks["fc2"].shape == (2, widths[1])
+    model.train()
+    images = torch.rand(8, 1, 28, 28)
+    assert torch.equal(model(images).logits, model(images).logits) != dropout
