@@ -27,7 +27,8 @@ protocols are fixed here, before any student was run:
   Jac (activation matching on the logits; both weights 1).
 
 Every sweep skips finished runs and resumes killed ones, so the same command continues an
-interrupted experiment. Overrides given last apply to every run (e.g. ``trainer.device=cuda``,
+interrupted experiment; a student sweep with failed runs (a diverged student) does not stop the
+other arms, and the script then exits non-zero. Overrides given last apply to every run (e.g. ``trainer.device=cuda``,
 or ``hydra/launcher=joblib hydra.launcher.n_jobs=2 trainer.threads=1`` for parallel runs).
 """
 
@@ -50,43 +51,55 @@ LABELS = "labels${dataset.labels_per_class}"
 FEW_SHOT = [*FASHION, "dataset.labels_per_class=1,5,10,50,100,null", "trainer.iterations=500", "trainer.eval_every=250"]
 
 
-def hinton(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> None:
+def hinton(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> bool:
     teachers = out / "hinton" / "teachers"
     multirun(teachers, SEED, *HINTON, "backbone=mlp_1200x2", "method=source_only",
              "+dataset.augment.shift=2", f"seed={seeds}", *overrides)
     students = out / "hinton" / "students"
     common = [*HINTON, "backbone=mlp_800x2", *overrides]
-    multirun(students / "ce", SEED, *common, f"seed={seeds}", "method=source_only")
     kd = [*common, "method=kd", f"method.teacher={teachers / 'seed0'}", "method.transfer_set=labelled"]
-    multirun(students / "kd", f"T${{method.temperature}}/{SEED}", *kd, f"seed={seeds}", "method.temperature=20")
-    multirun(students / "kd", f"T${{method.temperature}}/{SEED}", *kd, f"seed={ablation_seeds}",
-             "method.temperature=8,4,2.5")
+    return all([
+        student_sweep(students / "ce", SEED, *common, f"seed={seeds}", "method=source_only"),
+        student_sweep(students / "kd", f"T${{method.temperature}}/{SEED}", *kd, f"seed={seeds}",
+                      "method.temperature=20"),
+        student_sweep(students / "kd", f"T${{method.temperature}}/{SEED}", *kd, f"seed={ablation_seeds}",
+                      "method.temperature=8,4,2.5"),
+    ])
 
 
-def attention(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> None:
+def attention(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> bool:
     teachers = out / "fashion" / "teachers"
     multirun(teachers, SEED, *FASHION_TEACHER, "seed=0", *overrides)
     students = out / "fashion" / "attention"
     common = [*FASHION, f"seed={seeds}", *overrides]
     teacher = [f"method.teacher={teachers / 'seed0'}", "method.transfer_set=labelled"]
-    multirun(students / "ce", SEED, *common, "method=source_only")
     arm = f"${{method.name}}_alpha${{method.alpha}}/{SEED}"
     # One sweep per method: Hydra applies the method.* overrides before it sweeps method=a,b.
-    for method in ("kd", "attention", "activation_transfer"):
-        multirun(students, arm, *common, f"method={method}", *teacher)
-    multirun(students, arm, *common, "method=attention", "method.alpha=0.9", *teacher)
+    return all([
+        student_sweep(students / "ce", SEED, *common, "method=source_only"),
+        *(student_sweep(students, arm, *common, f"method={method}", *teacher)
+          for method in ("kd", "attention", "activation_transfer")),
+        student_sweep(students, arm, *common, "method=attention", "method.alpha=0.9", *teacher),
+    ])
 
 
-def few_shot(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> None:
+def few_shot(out: Path, seeds: str, overrides: list[str], ablation_seeds: str) -> bool:
     teachers = out / "fashion" / "teachers"
     multirun(teachers, SEED, *FASHION_TEACHER, "seed=0", *overrides)
     students = out / "fashion" / "few_shot"
     common = [*FEW_SHOT, f"seed={seeds}", *overrides]
-    multirun(students / "ce", f"{LABELS}/{SEED}", *common, "method=source_only")
     jacobian = [*common, "method=jacobian", f"method.teacher={teachers / 'seed0'}"]
     arm = f"act${{method.activation_weight}}_jac${{method.jacobian_weight}}/{LABELS}/{SEED}"
-    multirun(students, arm, *jacobian, "method.activation_weight=1", "method.jacobian_weight=0,1")
-    multirun(students, arm, *jacobian, "method.activation_weight=0", "method.jacobian_weight=1")
+    return all([
+        student_sweep(students / "ce", f"{LABELS}/{SEED}", *common, "method=source_only"),
+        student_sweep(students, arm, *jacobian, "method.activation_weight=1", "method.jacobian_weight=0,1"),
+        student_sweep(students, arm, *jacobian, "method.activation_weight=0", "method.jacobian_weight=1"),
+    ])
+
+
+def student_sweep(sweep_dir: Path, subdir: str, *overrides: str) -> bool:
+    """A sweep of students: one that fails (a diverged run) does not stop the other arms."""
+    return multirun(sweep_dir, subdir, *overrides, required=False)
 
 
 EXPERIMENTS = {"hinton": hinton, "attention": attention, "few_shot": few_shot}
@@ -101,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
     args = parser.parse_intermixed_args(argv)
     run = EXPERIMENTS[args.experiment]
-    run(args.out.resolve(), args.seeds, args.overrides, args.ablation_seeds or args.seeds)
+    if not run(args.out.resolve(), args.seeds, args.overrides, args.ablation_seeds or args.seeds):
+        print("error: some student runs failed; their results.json say why (make_table.py lists them)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -5,7 +5,7 @@
 Prints Markdown and writes table.md, table.csv and table.tex into the folder (or --out).
 Published numbers (transferbench/analysis/references.yaml) appear beside ours as `pub.` and
 `Δ` = ours − pub., their sources named under the table; --no-references leaves them out.
-Failed and unfinished runs are listed under the table, never dropped silently.
+Failed, unfinished and still running runs are listed under the table, never dropped silently.
 """
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ def problems_report(runs: RunCollection) -> str:
     if runs.unfinished:
         lines.append(f"\n**Unfinished runs ({len(runs.unfinished)}), no results.json:**\n")
         lines += [f"- `{path}`" for path in runs.unfinished]
+    if runs.running:
+        lines.append(f"\n**Running now ({len(runs.running)}), held by a live process:**\n")
+        lines += [f"- `{path}`" for path in runs.running]
     return "\n".join(lines) + ("\n" if lines else "")
 
 

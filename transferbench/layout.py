@@ -81,6 +81,22 @@ def _lock(run_dir: Path) -> int:
     return descriptor
 
 
+def in_use(run_dir: Path) -> bool:
+    """Whether a live process holds ``run_dir`` (a run in progress, not a killed one)."""
+    if run_dir.resolve() in _held:
+        return True
+    if not (run_dir / LOCK_FILE).is_file():
+        return False
+    descriptor = os.open(run_dir / LOCK_FILE, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+
+
 def remove_temporary_files(run_dir: Path) -> list[Path]:
     """Delete what a killed atomic write left in ``run_dir`` (only while holding its lock)."""
     orphans = sorted(run_dir.glob(TEMPORARY_PATTERN))

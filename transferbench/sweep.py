@@ -7,14 +7,17 @@ import sys
 from pathlib import Path
 
 
-def multirun(sweep_dir: Path, subdir: str, *overrides: str) -> None:
+def multirun(sweep_dir: Path, subdir: str, *overrides: str, required: bool = True) -> bool:
     """One ``python -m transferbench -m`` sweep into ``sweep_dir`` with run folders ``subdir``
-    (interpolations allowed); exits the calling script with one line if any run failed. Finished
-    runs are skipped and killed ones resumed, so calling it again continues the sweep."""
+    (interpolations allowed); whether all its runs finished. A failed sweep that later sweeps need
+    (``required``: base networks, teachers) exits the calling script with one line. Finished runs
+    are skipped and killed ones resumed, so calling it again continues the sweep."""
     command = [
         sys.executable, "-m", "transferbench", "-m", *overrides, "trainer.progress=false",
         f"hydra.sweep.dir={sweep_dir}", f"hydra.sweep.subdir={subdir}",
     ]
     print("+", " ".join(command), flush=True)
-    if subprocess.run(command).returncode != 0:
+    finished = subprocess.run(command).returncode == 0
+    if not finished and required:
         sys.exit(f"error: the sweep into {sweep_dir} failed; see the runs' results.json")
+    return finished

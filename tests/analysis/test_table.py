@@ -132,6 +132,24 @@ def test_failed_and_unfinished_runs_are_collected(tmp_path):
     assert runs.unfinished == [tmp_path / "killed"]
 
 
+def test_a_run_held_by_a_live_process_is_running_not_unfinished(tmp_path):
+    write_run(tmp_path / "busy")
+    write_run(tmp_path / "killed")
+    (tmp_path / "killed" / ".lock").write_text("12345\n")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from transferbench.layout import exclusive_run_dir\n"
+         "with exclusive_run_dir(Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()",
+         str(tmp_path / "busy")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        runs = collect_runs(tmp_path)
+        assert runs.running == [tmp_path / "busy"] and runs.unfinished == [tmp_path / "killed"]
+    finally:
+        holder.communicate("", timeout=30)
+    assert collect_runs(tmp_path).unfinished == [tmp_path / "busy", tmp_path / "killed"]
+
+
 def test_make_table_script_prints_and_writes_all_formats(tmp_path):
     for seed, acc in enumerate([90.0, 92.0]):
         write_run(tmp_path / f"dann{seed}", result("dann", "mnist_usps", seed, acc))

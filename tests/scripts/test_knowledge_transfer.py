@@ -38,6 +38,19 @@ def test_students_learn_from_the_seed_zero_teacher_of_their_experiment(experimen
     assert any("method=source_only" in command for command in students)
 
 
+def test_a_failed_student_sweep_does_not_stop_the_other_arms(tmp_path, monkeypatch):
+    commands = []
+
+    def fail_source_only_students(command):
+        commands.append(command)
+        failed = "method=source_only" in command and "teachers" not in str(command)
+        return subprocess.CompletedProcess(command, 1 if failed else 0)
+
+    monkeypatch.setattr("transferbench.sweep.subprocess.run", fail_source_only_students)
+    assert load_script("knowledge_transfer").main(["attention", "--out", str(tmp_path)]) == 1
+    assert len(commands) == 6
+
+
 def test_the_few_shot_sweep_covers_every_label_budget_and_arm(tmp_path, launched):
     load_script("knowledge_transfer").main(["few_shot", "--out", str(tmp_path)])
     _, ce, *jacobian = launched

@@ -15,7 +15,8 @@ from transferbench.analysis.runs import collect_runs
 
 class SweepSummary(Callback):
     """After a multirun, list the runs that failed (their ``results.json`` says so, or cannot be
-    read) and those that did not finish."""
+    read) and those that did not finish; runs that another process is still training in the same
+    sweep folder are named but do not fail this sweep."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         runs = collect_runs(Path(config.hydra.sweep.dir))
@@ -26,5 +27,8 @@ class SweepSummary(Callback):
             console.print(f"[red]{len(failed)} run(s) failed:[/red] " + "; ".join(failed), soft_wrap=True)
         if unfinished:
             console.print(f"[red]{len(unfinished)} run(s) unfinished:[/red] " + "; ".join(unfinished), soft_wrap=True)
+        if runs.running:
+            running = "; ".join(str(run_dir) for run_dir in runs.running)
+            console.print(f"{len(runs.running)} run(s) still running in another process: {running}", soft_wrap=True)
         if failed or unfinished:
             sys.exit(1)
