@@ -23,7 +23,6 @@ SHORT = ["trainer.iterations=20", "trainer.eval_every=10", "trainer.progress=fal
     ("argument", "expected"),
     [
         ("seed=abc", "seed: Value 'abc' of type 'str' could not be converted to Integer"),
-        ("seed=1.5", "seed: Value '1.5' of type 'float' could not be converted to Integer"),
         ("seed=-1", "seed must be a non-negative integer, got -1"),
         ("method.trade_off=abc", "method 'dann': trade_off must be a float, got 'abc'; check method.trade_off"),
         ("trainer.device=tpu", "trainer.device=tpu is not a device; use auto, cpu, cuda or cuda:N"),
@@ -31,7 +30,6 @@ SHORT = ["trainer.iterations=20", "trainer.eval_every=10", "trainer.progress=fal
         ("+optimizer.foo=1", "optimizer: SGD.__init__() got an unexpected keyword argument 'foo'"),
         ("method.trade_of=2", "unknown key 'method.trade_of'; check its spelling"),
         ("trade_off=2", "unknown key 'trade_off'; check its spelling"),
-        ("method=kd", "method.teacher is required (??? in its YAML); set it on the command line"),
     ],
 )
 def test_a_bad_value_or_key_is_one_line(tmp_path, argument, expected):
@@ -40,16 +38,6 @@ def test_a_bad_value_or_key_is_one_line(tmp_path, argument, expected):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {expected}")
     assert not (tmp_path / "run" / "results.json").exists() or "failed" in (tmp_path / "run" / "results.json").read_text()
-
-
-def test_a_teacher_that_is_not_a_finished_run_is_one_line(tmp_path):
-    (tmp_path / "teacher").mkdir()
-    result = run_cli("method=kd", f"method.teacher={tmp_path / 'teacher'}", *SHORT, f"hydra.run.dir={tmp_path / 'run'}", cwd=REPO_ROOT)
-    assert result.returncode != 0
-    assert result.stderr.splitlines() == [
-        f"error: method.teacher={tmp_path / 'teacher'} is not a finished run: it needs a results.json "
-        "that says completed (train it to the end first)"
-    ]
 
 
 def test_an_unwritable_output_folder_is_one_line(tmp_path):
