@@ -128,8 +128,8 @@ class LayerPairs(nn.Module):
     ) -> None:
         super().__init__()
         self.names = list(zip(layers, teacher_layers or layers, strict=True))
-        student_shapes = _layer_shapes(student)
-        teacher_shapes = _layer_shapes(teacher.network)
+        student_shapes = student.layer_shapes()
+        teacher_shapes = teacher.network.layer_shapes()
         self.regressors = nn.ModuleList()
         for mine, theirs in self.names:
             shape = _shape_of(student_shapes, mine, "student", "method.layers")
@@ -140,17 +140,6 @@ class LayerPairs(nn.Module):
         """Each pair's student output (through its regressor) and teacher output."""
         mine = [regressor(student.blocks[name]) for regressor, (name, _) in zip(self.regressors, self.names)]
         return mine, [teacher.blocks[name] for _, name in self.names]
-
-
-def _layer_shapes(model: Classifier) -> dict[str, tuple[int, ...]]:
-    """The per-example shape of every named layer, from a probe forward pass."""
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        probe = next(model.parameters()).new_zeros(1, *model.input_shape)
-        shapes = {name: tuple(block.shape[1:]) for name, block in model(probe).blocks.items()}
-    model.train(was_training)
-    return shapes
 
 
 def _shape_of(shapes: dict[str, tuple[int, ...]], name: str, role: str, option: str) -> tuple[int, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -59,17 +60,22 @@ class Classifier(nn.Module):
         blocks.update(features=features, logits=logits)
         return ModelOutput(logits=logits, features=features, blocks=blocks)
 
-    def layer_width(self, layer: str) -> int:
-        """Flattened width of a named layer's output, found with a probe forward pass."""
+    def layer_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The per-example output shape of every named layer, found with a probe forward pass."""
         was_training = self.training
         self.eval()
         with torch.no_grad():
             probe = next(self.parameters()).new_zeros(1, *self.input_shape)
             blocks = self(probe).blocks
         self.train(was_training)
-        if layer not in blocks:
-            raise UserError(f"unknown layer '{layer}'; choose one of: {', '.join(blocks)}")
-        return blocks[layer].flatten(1).shape[1]
+        return {name: tuple(block.shape[1:]) for name, block in blocks.items()}
+
+    def layer_width(self, layer: str) -> int:
+        """Flattened width of a named layer's output."""
+        shapes = self.layer_shapes()
+        if layer not in shapes:
+            raise UserError(f"unknown layer '{layer}'; choose one of: {', '.join(shapes)}")
+        return math.prod(shapes[layer])
 
     def parameter_groups(self) -> list[dict]:
         """Backbone parameters at ``backbone_lr_mult`` × the base lr, the new layers at 1×."""
