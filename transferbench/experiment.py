@@ -58,7 +58,7 @@ class Experiment:
         """Seed, then build the task on ``device`` (default ``trainer.device``) and the method."""
         task, where = _seeded_task(cfg, device or cfg.trainer.device)
         model = build_model(cfg.backbone, task.input_shape, task.num_classes)
-        return cls(cfg, task, build_method(cfg.method, model).to(where), where)
+        return cls(cfg, task, _placed(build_method(cfg.method, model), where), where)
 
     def trainer(
         self, checkpoint: Path, logger: Any = None, samplers: Samplers | None = None
@@ -85,8 +85,14 @@ class Experiment:
         if data_root is not None:
             finished.cfg.data.root = str(data_root)
         task, where = _seeded_task(finished.cfg, device)
-        method = finished.trained_method(task.input_shape, task.num_classes).to(where)
+        method = _placed(finished.trained_method(task.input_shape, task.num_classes), where)
         return cls(finished.cfg, task, method, where)
+
+
+def _placed(method: Method, device: torch.device) -> Method:
+    """``method`` on ``device``, its convolution weights channels-last like the images
+    ``Normalize`` hands it."""
+    return method.to(device, memory_format=torch.channels_last)
 
 
 def _seeded_task(cfg: DictConfig, device: str) -> tuple[Task, torch.device]:

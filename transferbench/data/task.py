@@ -23,7 +23,9 @@ FIXED = ("root", "download")
 
 
 class Normalize:
-    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``; floats pass."""
+    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``, in channels-last
+    memory order (NHWC, which the CPU convolutions run 1.4–1.7× faster on: docs/benchmarks.md);
+    floats pass."""
 
     def __init__(self, mean: Sequence[float] | None, std: Sequence[float] | None) -> None:
         self.mean = None if mean is None else torch.tensor(mean).view(1, -1, 1, 1)
@@ -32,7 +34,7 @@ class Normalize:
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.dtype != torch.uint8:
             return inputs
-        images = inputs.float().div_(255.0)
+        images = inputs.float().div_(255.0).contiguous(memory_format=torch.channels_last)
         if self.mean is None:
             return images
         mean, std = self.mean.to(images.device), self.std.to(images.device)

@@ -31,12 +31,14 @@ def lenet(input_shape: Sequence[int]) -> Backbone:
 def dann_mnist(input_shape: Sequence[int]) -> Backbone:
     """The MNIST network of DANN (Ganin et al., JMLR 2016, Fig. 4): conv32-conv48-fc100-fc100.
 
-    The paper attaches its domain classifier to ``conv2`` (use ``method.layer=conv2``).
+    The paper attaches its domain classifier to ``conv2`` (use ``method.layer=conv2``). Each conv
+    is pooled before its ReLU: the same function and gradients as ReLU-then-pool (both are
+    monotone), with the ReLU on a quarter of the values.
     """
     return Backbone(
         OrderedDict(
-            conv1=nn.Sequential(nn.Conv2d(input_shape[0], 32, 5), nn.ReLU(), nn.MaxPool2d(2)),
-            conv2=nn.Sequential(nn.Conv2d(32, 48, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()),
+            conv1=nn.Sequential(nn.Conv2d(input_shape[0], 32, 5), nn.MaxPool2d(2), nn.ReLU()),
+            conv2=nn.Sequential(nn.Conv2d(32, 48, 5), nn.MaxPool2d(2), nn.ReLU(), nn.Flatten()),
             fc1=nn.Sequential(nn.Linear(_flat_size(input_shape, 48), 100), nn.ReLU()),
             fc2=nn.Sequential(nn.Linear(100, 100), nn.ReLU()),
         ),
