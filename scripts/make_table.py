@@ -3,8 +3,11 @@
     python scripts/make_table.py multirun/2026-11-23_10-00-00
 
 Prints Markdown and writes table.md, table.csv and table.tex into the folder (or --out).
-Published numbers (transferbench/analysis/references.yaml) appear beside ours as `pub.` and
-`Δ` = ours − pub., their sources named under the table; --no-references leaves them out.
+Published numbers (transferbench/analysis/references.yaml) appear beside ours, one column per
+publication, with `Δ` = ours − published; a Δ against a publication trained or selected otherwise
+(iterations, batch size, last vs best-on-test model) is marked `*`, and each publication's source
+and protocol are named under the table; --no-references leaves them out. --gap-closed adds the
+DANN paper's "% of gap closed" between the source_only and train_on_target rows.
 Failed, unfinished and still running runs are listed under the table, never dropped silently.
 """
 
@@ -39,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: all, in file order); target metrics only")
     parser.add_argument("--references-file", type=Path, default=REFERENCES_FILE,
                         help="published numbers in the layout of the default, %(default)s")
+    parser.add_argument("--gap-closed", action="store_true",
+                        help="after each task's accuracy, 100 (acc - source_only) / (train_on_target - "
+                             "source_only), from the column's means (target metrics only)")
     args = parser.parse_args(argv)
     if not args.runs.is_dir():
         print(f"error: {args.runs} is not a folder; pass the output dir of a run or sweep", file=sys.stderr)
@@ -49,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(problems_report(runs), end="", file=sys.stderr)
         return 1
     table = build_table(runs.completed, args.metric)
+    table.gap_closed = args.gap_closed and args.metric in TARGET_METRICS
     if args.metric in TARGET_METRICS and not args.no_references:
         try:
             table = with_references(table, args.references_file, args.references)
@@ -68,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def with_references(table: Table, path: Path, keys: list[str] | None) -> Table:
-    """The table with a published column beside each task that ``path`` covers."""
+    """The table with a published column beside each task for each publication covering it."""
     chosen = choose_references(load_references(path), set(table.task_names.values()), keys)
     columns = {column: chosen[task] for column, task in table.task_names.items() if task in chosen}
     return dataclasses.replace(table, references=columns)

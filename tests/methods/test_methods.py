@@ -25,7 +25,9 @@ def test_method_losses_are_finite_and_decrease(make_config, name, moons_runs):
     method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
     optimizer = torch.optim.SGD([p for g in method.parameter_groups() for p in g["params"]], lr=0.05, momentum=0.9)
     source, target = task.source.train, task.target.train
-    source_batch, target_batch = Batch(source.inputs[:BATCH], source.labels[:BATCH]), Batch(target.inputs[:BATCH])
+    target_labels = target.labels[:BATCH] if METHODS.get(name).uses_target_labels else None
+    source_batch = Batch(source.inputs[:BATCH], source.labels[:BATCH])
+    target_batch = Batch(target.inputs[:BATCH], target_labels)
     totals = []
     for step in range(150):
         losses = method.losses(source_batch, target_batch, progress=step / 150)

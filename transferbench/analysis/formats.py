@@ -1,8 +1,11 @@
 """Markdown, CSV and LaTeX renderings of a ``Table``, all showing the same numbers.
 
-A task column with a reference is followed by ``pub.`` (the published accuracy of the row's
-method) and ``Δ`` (our mean − pub.); so is ``Avg`` when every task has one. The citations go
-under the table (comment lines in LaTeX); the CSV has them per cell.
+A task column is followed, for each publication that covers it, by that publication's accuracy
+of the row's method (headed by its label) and ``Δ`` (our mean − it); a Δ against a publication
+whose protocol (iterations, batch size, model selection) differs from our runs' is marked
+``*``. ``Avg`` gets the same for the publications that cover every task. With ``gap_closed``,
+``gap %`` follows each task's accuracy. The citations and protocols go under the table (comment
+lines in LaTeX); the CSV has them per cell.
 """
 
 from __future__ import annotations
@@ -12,39 +15,50 @@ import io
 from dataclasses import dataclass
 from typing import Callable
 
+from transferbench.analysis.references import Reference
 from transferbench.analysis.table import COST_METRICS, ORACLE_METRIC, Cell, Table
 
-OURS, PUBLISHED, DELTA = "ours", "pub.", "Δ"
+OURS, PUBLISHED, DELTA, GAP = "ours", "pub.", "Δ", "gap %"
+#: Marks a Δ against a publication trained or reported otherwise than our runs.
+OTHER_PROTOCOL = "*"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the wide table: ``task`` None is the average over tasks."""
+    """One column of the wide table: ``task`` None is the average over tasks; ``reference`` is
+    the publication of a published or Δ column."""
 
     task: str | None
     kind: str
+    reference: Reference | None = None
 
 
 def columns(table: Table) -> list[Column]:
-    """Ours for each task, followed by pub. and Δ where the task has a reference; then Avg, alike."""
+    """Ours for each task (then its gap closed), its publications' numbers and Δs; then Avg, alike."""
     result = []
     for task in table.tasks:
         result.append(Column(task, OURS))
-        if task in table.references:
-            result += [Column(task, PUBLISHED), Column(task, DELTA)]
-    result.append(Column(None, OURS))
-    if table.tasks and all(task in table.references for task in table.tasks):
-        result += [Column(None, PUBLISHED), Column(None, DELTA)]
-    return result
+        if table.gap_closed:
+            result.append(Column(task, GAP))
+        result += _published_columns(task, table.references.get(task, []))
+    return result + [Column(None, OURS), *_published_columns(None, table.common_references())]
+
+
+def _published_columns(task: str | None, references: list[Reference]) -> list[Column]:
+    return [Column(task, kind, reference) for reference in references for kind in (PUBLISHED, DELTA)]
 
 
 def value(table: Table, row: str, column: Column) -> float | None:
-    """The number a column shows in a row (our mean, published, or their difference)."""
+    """The number a column shows in a row (our mean, gap closed, published, or their difference)."""
+    if column.kind == GAP:
+        return table.gap(row, column.task)
     if column.task is None:
-        ours, published = table.average(row), table.published_average(row)
+        ours = table.average(row)
+        published = column.reference and table.published_average(row, column.reference)
     else:
         cell = table.cells.get((row, column.task))
-        ours, published = (None if cell is None else cell.mean), table.published(row, column.task)
+        ours = None if cell is None else cell.mean
+        published = column.reference and table.published(row, column.task, column.reference)
     if column.kind == OURS:
         return ours
     if column.kind == PUBLISHED:
@@ -53,16 +67,25 @@ def value(table: Table, row: str, column: Column) -> float | None:
 
 
 def reference_notes(table: Table) -> list[str]:
-    """One line per publication shown: the tasks it covers and its citation."""
-    if not table.references:
-        return []
+    """One line per publication shown: the tasks it covers, its citation and its protocol."""
     covered: dict[str, list[str]] = {}
+    shown: dict[str, Reference] = {}
     for task in table.tasks:
-        if task in table.references:
-            covered.setdefault(table.references[task].key, []).append(task)
-    sources = {reference.key: reference.source for reference in table.references.values()}
-    lines = [f"{PUBLISHED} = published accuracy of the same method, {DELTA} = ours − {PUBLISHED}; sources:"]
-    return lines + [f"{', '.join(tasks)}: {sources[key]}" for key, tasks in covered.items()]
+        for reference in table.references.get(task, []):
+            covered.setdefault(reference.key, []).append(task)
+            shown[reference.key] = reference
+    if not shown:
+        return []
+    lines = [
+        f"Published accuracy of the same method beside ours, {DELTA} = ours − published; "
+        f"{OTHER_PROTOCOL} = the publication trained or selected otherwise than these runs "
+        f"(its protocol below), so that {DELTA} is not a method difference alone. Sources:"
+    ]
+    for key, tasks in covered.items():
+        reference = shown[key]
+        protocol = f" Protocol: {reference.protocol.text}" if reference.protocol.text else ""
+        lines.append(f"{reference.label} ({', '.join(tasks)}): {reference.source}.{protocol}")
+    return lines
 
 
 def _title(metric: str) -> str:
@@ -74,22 +97,26 @@ def _title(metric: str) -> str:
 
 
 def _header(column: Column) -> str:
-    return (column.task or "Avg") if column.kind == OURS else column.kind
+    if column.kind == OURS:
+        return column.task or "Avg"
+    return column.reference.label if column.kind == PUBLISHED else column.kind
 
 
 def _text(
     table: Table, row: str, column: Column, decimals: int, missing: str, ours: Callable[[Cell], str]
 ) -> str:
-    """A cell: ``ours`` of the seeds' cell in task columns, our average, the published number as
-    printed, or the signed difference; ``missing`` where there is none."""
+    """A cell: ``ours`` of the seeds' cell in task columns, our average, the gap closed, the
+    published number as printed, or the signed difference (marked against another protocol);
+    ``missing`` where there is none."""
     number = value(table, row, column)
     if number is None:
         return missing
     if column.kind == PUBLISHED:
         return _published_text(number)
     if column.kind == DELTA:
-        return f"{number:+.{decimals}f}"
-    if column.task is None:
+        mark = "" if table.comparable(column.task, column.reference) else OTHER_PROTOCOL
+        return f"{number:+.{decimals}f}{mark}"
+    if column.kind == GAP or column.task is None:
         return f"{number:.{decimals}f}"
     return ours(table.cells[row, column.task])
 
@@ -109,6 +136,8 @@ def to_markdown(table: Table) -> str:
     for row in table.rows:
         cells = [_text(table, row, column, 2, "—", Cell.text) for column in layout]
         lines.append("| " + " | ".join([row, *cells]) + " |")
+    if table.gap_closed:
+        lines += ["", f"{GAP} = 100 (ours − source_only) / (train_on_target − source_only), from the column's means."]
     notes = reference_notes(table)
     if notes:
         lines += ["", notes[0], "", *(f"- {line}" for line in notes[1:])]
@@ -116,19 +145,29 @@ def to_markdown(table: Table) -> str:
 
 
 def to_csv(table: Table) -> str:
+    """One line per cell and publication covering it (one line when none does)."""
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(
-        ["method", "task", "metric", "mean", "std", "n", "values", "published", "delta", "published_source"]
-    )
+    writer.writerow([
+        "method", "task", "metric", "mean", "std", "n", "values", "gap_closed",
+        "published", "delta", "same_protocol", "published_source",
+    ])
     for (row, task), cell in sorted(table.cells.items()):
         values = " ".join(f"{number:.4f}" for number in cell.values)
-        published = table.published(row, task)
-        reference = ["", "", ""] if published is None else [
-            f"{published:g}", f"{cell.mean - published:.4f}", table.references[task].source,
+        gap = table.gap(row, task)
+        summary = [
+            row, task, table.metric, f"{cell.mean:.4f}", f"{cell.std:.4f}", len(cell.values), values,
+            "" if gap is None else f"{gap:.4f}",
         ]
-        summary = [f"{cell.mean:.4f}", f"{cell.std:.4f}", len(cell.values), values]
-        writer.writerow([row, task, table.metric, *summary, *reference])
+        published = [
+            (reference, table.published(row, task, reference)) for reference in table.references.get(task, [])
+        ]
+        published = [(reference, number) for reference, number in published if number is not None]
+        if not published:
+            writer.writerow([*summary, "", "", "", ""])
+        for reference, number in published:
+            same = table.comparable(task, reference)
+            writer.writerow([*summary, f"{number:g}", f"{cell.mean - number:.4f}", same, reference.source])
     return stream.getvalue()
 
 
@@ -145,7 +184,7 @@ def to_latex(table: Table) -> str:
         "\\midrule",
     ]
     for row in table.rows:
-        cells = [_text(table, row, column, 1, "--", _latex_mean_std) for column in layout]
+        cells = [_latex_escape(_text(table, row, column, 1, "--", _latex_mean_std)) for column in layout]
         lines.append(" & ".join([_latex_escape(row), *cells]) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"

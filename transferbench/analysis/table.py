@@ -22,9 +22,13 @@ COST_METRICS = {
     "train_time_s": "training time per run (s), evaluation and checkpoints excluded",
     "train_images_per_s": "training throughput (images/s)",
 }
+#: The rows that span "% of gap closed": the lower and the upper bound of a DA table.
+LOWER_BOUND, UPPER_BOUND = "source_only", "train_on_target"
 #: How many hex digits of a teacher's config digest a row label shows.
 DIGEST_SHOWN = 8
 OptionsOf = Callable[[dict[str, Any]], dict[str, Any]]
+# The trainer settings a publication's protocol is compared on (besides the model selection).
+RUN_SETTINGS = ("iterations", "batch_size")
 # Config groups whose differences make runs of one method on one task different settings (rows).
 TRAINING_GROUPS = ("backbone", "optimizer", "scheduler")
 # Dataset keys that name the task or that reach the runs through the training settings.
@@ -51,8 +55,9 @@ class Cell:
 @dataclass
 class Table:
     """``cells[row, column]``; ``methods[row]`` is the row's method name, ``task_names[column]``
-    the column's task; ``references[column]`` is the publication whose numbers that column shows
-    (none: no published column)."""
+    the column's task and ``settings[column]`` the run lengths and batch sizes of its runs;
+    ``references[column]`` are the publications whose numbers that column shows, one column
+    each; with ``gap_closed`` each task column also shows the % of the gap closed."""
 
     metric: str
     rows: list[str]
@@ -60,7 +65,9 @@ class Table:
     cells: dict[tuple[str, str], Cell]
     methods: dict[str, str]
     task_names: dict[str, str]
-    references: dict[str, Reference] = field(default_factory=dict)
+    settings: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+    references: dict[str, list[Reference]] = field(default_factory=dict)
+    gap_closed: bool = False
 
     def average(self, row: str) -> float | None:
         """Mean over tasks of the per-task means; None unless the row covers every task."""
@@ -68,16 +75,41 @@ class Table:
             return None
         return statistics.fmean(self.cells[row, task].mean for task in self.tasks)
 
-    def published(self, row: str, task: str) -> float | None:
-        """The published accuracy of the row's method on ``task``, if its column has a reference."""
-        reference = self.references.get(task)
-        key = (self.methods[row], self.task_names[task])
-        return None if reference is None else reference.accuracy.get(key)
+    def published(self, row: str, task: str, reference: Reference) -> float | None:
+        """The published accuracy of the row's method on ``task`` in ``reference``."""
+        return reference.accuracy.get((self.methods[row], self.task_names[task]))
 
-    def published_average(self, row: str) -> float | None:
-        """Mean of the published numbers over tasks; None unless every task has one."""
-        values = [self.published(row, task) for task in self.tasks]
+    def common_references(self) -> list[Reference]:
+        """The references that cover every task column, for the average's published column."""
+        if not self.tasks:
+            return []
+        keys = [{ref.key for ref in self.references.get(task, [])} for task in self.tasks]
+        return [ref for ref in self.references.get(self.tasks[0], []) if all(ref.key in k for k in keys)]
+
+    def published_average(self, row: str, reference: Reference) -> float | None:
+        """Mean of ``reference``'s numbers over the tasks; None unless it has every one."""
+        values = [self.published(row, task, reference) for task in self.tasks]
         return None if None in values else statistics.fmean(values)
+
+    def comparable(self, task: str | None, reference: Reference) -> bool:
+        """Whether the runs of column ``task`` (every column: None) follow ``reference``'s
+        protocol: its iterations, batch size and model selection (our ``metric``)."""
+        columns = self.tasks if task is None else [task]
+        return all(
+            reference.protocol.matches(
+                self.settings.get(column, {}).get("iterations", set()),
+                self.settings.get(column, {}).get("batch_size", set()), self.metric,
+            )
+            for column in columns
+        )
+
+    def gap(self, row: str, task: str) -> float | None:
+        """% of the gap closed, 100 (acc − source only) / (train on target − source only), from
+        the means of the column's ``source_only`` and ``train_on_target`` rows (DANN, ICML 2015)."""
+        cell, low, high = (self.cells.get((name, task)) for name in (row, LOWER_BOUND, UPPER_BOUND))
+        if None in (cell, low, high) or high.mean == low.mean:
+            return None
+        return 100.0 * (cell.mean - low.mean) / (high.mean - low.mean)
 
 
 def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -> Table:
@@ -86,10 +118,26 @@ def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
     for result, label, column in zip(results, labels, columns):
         cells[label, column].values.append(float(result[metric]))
-    rows = sorted(set(labels), key=lambda label: (not label.startswith("source_only"), label))
+    rows = sorted(set(labels), key=_row_order)
     methods = {label: result["method"] for result, label in zip(results, labels)}
     task_names = {column: result["task"] for result, column in zip(results, columns)}
-    return Table(metric, rows, sorted(task_names, key=natural_order), dict(cells), methods, task_names)
+    settings: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for result, column in zip(results, columns):
+        trainer = result.get("config", {}).get("trainer", {})
+        for key in RUN_SETTINGS:
+            settings[column][key].add(trainer.get(key))
+    tasks = sorted(task_names, key=natural_order)
+    return Table(metric, rows, tasks, dict(cells), methods, task_names, _plain(settings))
+
+
+def _plain(settings: dict[str, dict[str, set[int]]]) -> dict[str, dict[str, set[int]]]:
+    return {column: dict(values) for column, values in settings.items()}
+
+
+def _row_order(label: str) -> tuple[int, str]:
+    """Source only first, train on target last (the bounds of a DA table), the rest by name."""
+    first, last = label.startswith(LOWER_BOUND), label.startswith(UPPER_BOUND)
+    return (0 if first else 2 if last else 1, label)
 
 
 def natural_order(label: str) -> list[tuple[int, int | str]]:
@@ -149,7 +197,7 @@ def _task_options(result: dict[str, Any]) -> dict[str, Any]:
     dataset, trainer = config.get("dataset", {}), config.get("trainer", {})
     options = dict(dataset.get("options") or {})
     settings = {k: v for k, v in dataset.items() if k not in DATASET_IDENTITY}
-    return options | _dotted(settings, "dataset") | {key: trainer.get(key) for key in ("iterations", "batch_size")}
+    return options | _dotted(settings, "dataset") | {key: trainer.get(key) for key in RUN_SETTINGS}
 
 
 def _dotted(mapping: dict[str, Any], prefix: str) -> dict[str, Any]:

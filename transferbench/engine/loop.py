@@ -143,10 +143,12 @@ class Trainer:
     def batch_losses(self) -> dict[str, torch.Tensor]:
         """The method's losses on the next source and target training batches."""
         source_inputs, source_labels = next(self.source)
-        target_inputs, _ = next(self.target)
+        target_inputs, target_labels = next(self.target)
+        if not self.method.uses_target_labels:
+            target_labels = None
         return self.method.losses(
             Batch(self.task.train_inputs(source_inputs), source_labels),
-            Batch(self.task.train_inputs(target_inputs)),
+            Batch(self.task.train_inputs(target_inputs), target_labels),
             progress=self.state.iteration / self.settings.iterations,
         )
 

@@ -33,6 +33,9 @@ class Method(nn.Module, metaclass=ABCMeta):
     #: False for a method fitted outside the gradient step (in :meth:`before_fit`): the engine
     #: then builds no optimizer, takes no step, and evaluates and checkpoints once.
     trains_by_gradient: ClassVar[bool] = True
+    #: True for an upper bound trained on the target's labels (train-on-target): only then does
+    #: the engine hand over the target batches' labels; every other method sees them as None.
+    uses_target_labels: ClassVar[bool] = False
 
     def __init__(self, model: Classifier) -> None:
         super().__init__()
