@@ -59,8 +59,11 @@ def moons_runs(tmp_path_factory) -> dict[str, Path]:
 
 
 def student_overrides(name: str, teacher: Path) -> list[str]:
-    """What method ``name`` needs on the moons when it learns from a teacher: the teacher's run
-    (e.g. ``moons_runs["source_only"]``) and, for layer-matching students, the MLP's layers."""
+    """What method ``name`` needs on the moons beyond its defaults: when it learns from a teacher,
+    the teacher's run (e.g. ``moons_runs["source_only"]``) and, for layer-matching students, the
+    MLP's layers; subspace alignment, subspaces no wider than the moons' two features."""
+    if name == "subspace_alignment":
+        return ["method.dims=2"]
     if not issubclass(METHODS.get(name), StudentMethod):
         return []
     layers = ["method.layers=[fc1,fc2]"] if name in ("attention", "activation_transfer") else []

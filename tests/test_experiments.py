@@ -1,6 +1,7 @@
 """The sweep presets in transferbench/conf/experiment/: they compose, sweep what they say, and change nothing else."""
 
 import itertools
+import math
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -12,6 +13,7 @@ from tests.conftest import QUIET, REPO_ROOT, run_cli
 from transferbench.analysis.references import load_references
 from transferbench.config import CONF_DIR, group_choices
 from transferbench.plugins import CONFIG_PATH_VARIABLE
+from transferbench.schedules import adaptation_factor, inverse_decay
 
 DIGITS = ["mnist_usps", "usps_mnist", "mnist_mnistm", "svhn_mnist"]
 #: Methods that transfer from a trained network (a base network, a teacher) rather than adapt between domains.
@@ -65,7 +67,7 @@ def test_office31_sweeps_the_six_ordered_pairs_with_resnet50():
     cfg = compose_with_hydra("+experiment=office31")
     params = sweep(cfg)
     assert set(params) == {"method", "dataset.task", "seed"}
-    assert params["method"] == sorted(set(group_choices("method")) - NOT_ADAPTATION)
+    assert params["method"] == sorted(set(group_choices("method")) - NOT_ADAPTATION - {"subspace_alignment"})
     assert params["seed"] == ["0", "1", "2"]
     pairs = {tuple(cfg.dataset.tasks[task]) for task in params["dataset.task"]}
     assert len(params["dataset.task"]) == 6
@@ -87,6 +89,22 @@ def test_office31_task_picks_source_and_target(task):
     assert preset.dataset.name in load_references()["jan_icml2017"].tasks
 
 
+@pytest.mark.parametrize(("dataset", "lr"), [("mnist_usps", 0.01), ("usps_mnist", 0.1)])
+def test_digits_tllib_is_tllibs_schedule_over_50000_iterations(dataset, lr):
+    cfg = compose_with_hydra("+experiment=digits_tllib", f"dataset={dataset}", "method=dann")
+    assert sweep(cfg) == {"method": ["source_only", "dann", "cdan"], "dataset": DIGITS[:2], "seed": ["0", "1", "2"]}
+    resolved = job(cfg)
+    assert resolved["trainer"]["iterations"] == 50000 and resolved["trainer"]["eval_every"] == 2500
+    assert resolved["optimizer"]["lr"] == lr and resolved["optimizer"]["nesterov"]
+    assert resolved["optimizer"]["weight_decay"] == 1e-3
+    progress_at = [t / 50000 for t in (1000, 5000, 20000)]
+    tllib_lr = [(1 + 0.001 * t) ** -0.75 for t in (1000, 5000, 20000)]
+    tllib_lambda = [2 / (1 + math.exp(-t / 1000)) - 1 for t in (1000, 5000, 20000)]
+    assert [inverse_decay(p, resolved["scheduler"]["alpha"]) for p in progress_at] == pytest.approx(tllib_lr)
+    assert [adaptation_factor(p, resolved["method"]["gamma"]) for p in progress_at] == pytest.approx(tllib_lambda)
+    assert compose_with_hydra(f"dataset={dataset}", "method=dann").method.gamma == 10.0
+
+
 def test_an_unknown_office31_task_reaches_the_domain_check():
     cfg = compose_with_hydra("+experiment=office31", "dataset.task=X_Y")
     assert (cfg.dataset.source, cfg.dataset.target) == ("X_Y", "X_Y")
@@ -95,4 +113,4 @@ def test_an_unknown_office31_task_reaches_the_domain_check():
 def test_an_unknown_preset_is_one_line():
     result = run_cli("+experiment=nope", cwd=REPO_ROOT)
     assert result.returncode != 0
-    assert result.stderr == "error: unknown experiment 'nope'; choose one of: digits, office31\n"
+    assert result.stderr == "error: unknown experiment 'nope'; choose one of: digits, digits_tllib, office31\n"

@@ -108,3 +108,20 @@ def test_moons_read_no_files_so_need_no_root(make_config, tmp_path, monkeypatch)
     task = build_task(make_config("dataset=moons").dataset, Path("data"), download=True)
     assert task.source.train.inputs.shape == (1000, 2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_usps_is_resized_once_with_the_chosen_interpolation(make_config, root, fake_idx, fake_usps):
+    """MNIST is already 28×28 and stays untouched; USPS's 16×16 digits differ by interpolation."""
+    fake_idx()
+    fake_usps()
+    tasks = {
+        mode: build_task(make_config("dataset=mnist_usps", f"+dataset.interpolation={mode}").dataset, root, False)
+        for mode in ("bilinear", "bicubic")
+    }
+    assert torch.equal(tasks["bilinear"].source.train.inputs, tasks["bicubic"].source.train.inputs)
+    bilinear, bicubic = tasks["bilinear"].target.train.inputs, tasks["bicubic"].target.train.inputs
+    assert bilinear.shape == bicubic.shape == (len(bilinear), 1, 28, 28)
+    assert not torch.equal(bilinear, bicubic)
+    cfg = make_config("dataset=mnist_usps", "+dataset.interpolation=nearest").dataset
+    with pytest.raises(UserError, match="dataset.interpolation=nearest is not one of: bilinear, bicubic"):
+        build_task(cfg, root, download=False)

@@ -36,11 +36,18 @@ class Domain:
         return Domain(self.train.to(device), self.test.to(device))
 
 
-def conform_images(split: Split, image_size: int, channels: int) -> Split:
-    """Resize uint8 images to ``image_size`` squared and convert gray↔RGB to ``channels``."""
+#: ``dataset.interpolation`` choices. TLlib resizes USPS with PIL's ``Image.resize`` default,
+#: bicubic (Keys a = −0.5); torchvision's tensor bicubic uses a = −0.75, close to it but not equal.
+INTERPOLATIONS = {"bilinear": TF.InterpolationMode.BILINEAR, "bicubic": TF.InterpolationMode.BICUBIC}
+
+
+def conform_images(split: Split, image_size: int, channels: int, interpolation: str = "bilinear") -> Split:
+    """Resize uint8 images to ``image_size`` squared, once, with torchvision's ``interpolation``
+    (a key of ``INTERPOLATIONS``), and convert gray↔RGB to ``channels``."""
     images = split.inputs
     if images.shape[-1] != image_size or images.shape[-2] != image_size:
-        images = TF.resize(images, [image_size, image_size], antialias=True)
+        mode = INTERPOLATIONS[interpolation]
+        images = TF.resize(images, [image_size, image_size], interpolation=mode, antialias=True)
     if images.shape[1] != channels:
         images = _convert_channels(images, channels)
     return Split(images.contiguous(), split.labels)

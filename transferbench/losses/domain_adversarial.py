@@ -1,11 +1,17 @@
 """Domain-adversarial loss of DANN (Ganin et al., JMLR 2016, eq. 9-10).
 
-With discriminator D, features f and the gradient reversal R_λ,
+With discriminator D, features f and the gradient reversal R_λ, the paper's domain loss is the
+sum of two expectations,
 
     L_d = −E_{x∼S}[log σ(D(R_λ(f(x))))] − E_{x∼T}[log(1 − σ(D(R_λ(f(x)))))]
 
 Minimising L_d trains D to tell the domains apart while, through R_λ, the feature extractor
 maximises it, driving f towards domain-invariant features.
+
+Scale: this module returns the binary cross-entropy averaged over the pooled batch (n source and
+m target rows), (n·Ê_S + m·Ê_T) / (n + m), which is ½ L_d when n = m, as every protocol here
+draws them. TLlib's ``DomainAdversarialLoss`` returns the same ½ (Ê_S + Ê_T); the paper's sum is
+``trade_off=2`` here.
 """
 
 from __future__ import annotations

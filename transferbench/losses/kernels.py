@@ -4,8 +4,11 @@
     linear:    k(x, y) = ⟨x, y⟩
     DAN:       k = 1/(2r+1) · Σ_{u=−r..r} k_{γ_u},   γ_u = γ₀ · η^u
 
-The multi-kernel family (Long et al., ICML 2015) is a convex combination of Gaussians, here
-with equal weights β_u; its base bandwidth γ₀ is the mean (or median) of ‖z_i − z_j‖² over the
+The multi-kernel family (Long et al., ICML 2015) is a convex combination of Gaussians (Σ β_u = 1),
+here with equal weights β_u = 1/(2r+1). Scale: TLlib's ``MultipleKernelMaximumMeanDiscrepancy``
+and ``JointMultipleKernelMaximumMeanDiscrepancy`` sum their five Gaussians (β_u = 1, the same
+bandwidths γ₀/4 … 4γ₀ as r = 2, η = 2 here), so their MK-MMD and JMMD terms are ≈ 5× ours at equal
+``trade_off``: our ``trade_off=5`` matches their ``trade_off=1``; its base bandwidth γ₀ is the mean (or median) of ‖z_i − z_j‖² over the
 distinct pairs i < j of the pooled sample, detached so that no gradient flows through it, and η is
 the multiplier.
 
