@@ -1,15 +1,13 @@
 """Feature extraction on the moons: scikit-learn's classifier, reproduced in torch, untouched by
 the engine's steps; every normalisation runs end to end and gives what it promises."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from transferbench.data import build_task
+from tests.methods.conftest import fitted_on_moons
 from transferbench.errors import UserError
 from transferbench.methods import build_method
 from transferbench.methods.feature_extraction import ABSENT_LOGIT, fit_linear
@@ -20,12 +18,7 @@ LAYERS = "method.layers=[fc1,fc2]"
 
 
 def fitted(make_config, *overrides):
-    cfg = make_config("method=feature_extraction", LAYERS, *overrides)
-    torch.manual_seed(0)
-    task = build_task(cfg.dataset, root=Path(), download=False)
-    method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
-    method.before_fit(task)
-    return cfg, task, method
+    return fitted_on_moons(make_config, "method=feature_extraction", LAYERS, *overrides)
 
 
 def train_features(method, task):

@@ -2,14 +2,13 @@
 no alignment where only the alignment can help; its fitted state survives a checkpoint; it runs
 through the engine on the moons."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
-from transferbench.data import build_task
+from tests.methods.conftest import fitted_on_moons
 from transferbench.data.domain import Domain, Split
 from transferbench.data.task import Normalize, Task
 from transferbench.errors import UserError
@@ -32,13 +31,8 @@ def method_for(make_config, width: int, *overrides: str):
     return build_method(cfg.method, build_model(cfg.backbone, (width,), 2))
 
 
-def fitted_on_moons(make_config, *overrides: str):
-    cfg = make_config("method=subspace_alignment", MOONS, *overrides)
-    torch.manual_seed(0)
-    task = build_task(cfg.dataset, root=Path(), download=False)
-    method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
-    method.before_fit(task)
-    return cfg, task, method
+def fitted(make_config, *overrides: str):
+    return fitted_on_moons(make_config, "method=subspace_alignment", MOONS, *overrides)
 
 
 def hand_subspace(points: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +117,7 @@ def test_alignment_beats_raw_features_and_unaligned_subspaces(make_config):
 
 @pytest.mark.parametrize("classifier", ["knn", "svm", "logistic"])
 def test_a_reloaded_method_predicts_each_domain_identically(make_config, classifier):
-    cfg, task, method = fitted_on_moons(make_config, f"method.classifier={classifier}")
+    cfg, task, method = fitted(make_config, f"method.classifier={classifier}")
     torch.manual_seed(1)
     reloaded = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
     reloaded.load_state_dict(method.state_dict())
@@ -138,16 +132,16 @@ def test_a_reloaded_method_predicts_each_domain_identically(make_config, classif
 
 
 def test_the_draw_of_examples_is_seeded_and_capped(make_config):
-    _, _, first = fitted_on_moons(make_config, "method.max_samples=50")
-    _, _, again = fitted_on_moons(make_config, "method.max_samples=50")
-    _, _, other = fitted_on_moons(make_config, "method.max_samples=50", "method.seed=1")
+    _, _, first = fitted(make_config, "method.max_samples=50")
+    _, _, again = fitted(make_config, "method.max_samples=50")
+    _, _, other = fitted(make_config, "method.max_samples=50", "method.seed=1")
     assert first.head.examples.shape == (50, 2)
     assert all(torch.equal(value, again.state_dict()[name]) for name, value in first.state_dict().items())
     assert not torch.equal(first.head.examples, other.head.examples)
 
 
 def test_a_network_block_is_the_feature_and_the_network_stays_fixed(make_config):
-    _, task, method = fitted_on_moons(make_config, "method.layer=fc2", "method.dims=20")
+    _, task, method = fitted(make_config, "method.layer=fc2", "method.dims=20")
     inputs = task.target.test.inputs
     assert not method.model.training and method.training
     assert not any(p.requires_grad for p in method.model.parameters())
@@ -174,7 +168,7 @@ def test_bad_options_are_one_line(make_config, overrides, message):
 def test_more_dims_than_drawn_examples_is_one_line(make_config):
     message = "method.dims=2 exceeds the 1 source training examples; set method.dims to at most 1"
     with pytest.raises(UserError, match=f"^{message}$"):
-        fitted_on_moons(make_config, "method.max_samples=1")
+        fitted(make_config, "method.max_samples=1")
 
 
 @pytest.mark.parametrize("overrides", [[MOONS], ["method.layer=fc2", "method.classifier=logistic"]])
