@@ -105,6 +105,19 @@ def test_digits_tllib_is_tllibs_schedule_over_50000_iterations(dataset, lr):
     assert compose_with_hydra(f"dataset={dataset}", "method=dann").method.gamma == 10.0
 
 
+def test_digits_paper_is_the_task_protocol_trained_for_100_epochs_of_mnistm():
+    cfg = compose_with_hydra("+experiment=digits_paper", "dataset=mnist_mnistm", "method=dann", "seed=2")
+    params = cfg.hydra.sweeper.params
+    assert params == {"method": "source_only,subspace_alignment,dann,train_on_target",
+                      "dataset": "mnist_mnistm", "seed": "0,1,2"}
+    plain = compose_with_hydra(
+        "dataset=mnist_mnistm", "method=dann", "seed=2",
+        "dataset.protocol.iterations=92100", "dataset.protocol.eval_every=9210",
+    )
+    assert job(cfg) == job(plain)
+    assert job(cfg)["trainer"]["iterations"] == 100 * (59001 // 64)
+
+
 def test_an_unknown_office31_task_reaches_the_domain_check():
     cfg = compose_with_hydra("+experiment=office31", "dataset.task=X_Y")
     assert (cfg.dataset.source, cfg.dataset.target) == ("X_Y", "X_Y")
@@ -113,4 +126,4 @@ def test_an_unknown_office31_task_reaches_the_domain_check():
 def test_an_unknown_preset_is_one_line():
     result = run_cli("+experiment=nope", cwd=REPO_ROOT)
     assert result.returncode != 0
-    assert result.stderr == "error: unknown experiment 'nope'; choose one of: digits, digits_tllib, office31\n"
+    assert result.stderr == "error: unknown experiment 'nope'; choose one of: digits, digits_paper, digits_tllib, office31\n"
