@@ -1,8 +1,14 @@
 """Train-on-target: the one method the engine hands target labels to."""
 
 import pytest
+import torch
 
+from transferbench.data.domain import Domain, Split
+from transferbench.data.task import Normalize, Task
+from transferbench.errors import UserError
 from transferbench.experiment import run
+from transferbench.methods import build_method
+from transferbench.models import build_model
 from transferbench.methods.source_only import SourceOnly
 from transferbench.methods.train_on_target import TrainOnTarget
 
@@ -36,3 +42,14 @@ def test_training_on_the_target_labels_beats_source_only_on_the_target(make_conf
     upper = run(make_config("method=train_on_target", *long), tmp_path / "train_on_target")
     assert upper["target_acc"] > source_only["target_acc"] + 5
     assert upper["target_acc"] > 95
+
+
+def test_a_target_that_is_its_own_test_set_is_refused(make_config):
+    """Office-31's protocol tests on the unlabelled target training images: no upper bound there."""
+    cfg = make_config("method=train_on_target")
+    split = Split(torch.randn(8, 2), torch.arange(8) % 2)
+    target = Domain(split, Split(split.inputs.clone(), split.labels))
+    task = Task("office31_amazon_webcam", Domain(split, split), target, 2, Normalize(None, None))
+    method = build_method(cfg.method, build_model(cfg.backbone, (2,), 2))
+    with pytest.raises(UserError, match="office31_amazon_webcam: the target.s test images are its training"):
+        method.before_fit(task)
