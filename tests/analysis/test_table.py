@@ -42,7 +42,15 @@ def test_average_needs_every_task_and_source_only_comes_first():
 
 def test_runs_that_differ_in_method_options_get_their_own_rows():
     results = [result("dann", "a", 0, 90.0, trade_off=1.0), result("dann", "a", 0, 80.0, trade_off=0.1)]
-    assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=1.0)"]
+    assert build_table(results).rows == ["dann (trade_off=0.1)", "dann (trade_off=1)"]
+
+
+def test_a_whole_number_typed_on_the_command_line_equals_the_yamls_float():
+    results = [result("dann", "a", 0, 90.0, gamma=10.0), result("dann", "a", 1, 92.0, gamma=10),
+               result("dann", "a", 0, 80.0, gamma=5)]
+    table = build_table(results)
+    assert table.rows == ["dann (gamma=10)", "dann (gamma=5)"]
+    assert table.cells["dann (gamma=10)", "a"].values == [90.0, 92.0]
 
 
 def test_method_options_that_follow_the_task_do_not_split_a_row():
@@ -60,7 +68,7 @@ def test_runs_that_differ_in_optimizer_or_backbone_settings_get_their_own_rows()
     table = build_table(results)
     assert table.rows == [
         "dann (backbone.bottleneck_dim=128, optimizer.weight_decay=0.001)",
-        "dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0.0)",
+        "dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0)",
         "dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0.001)",
     ]
     assert table.cells["dann (backbone.bottleneck_dim=256, optimizer.weight_decay=0.001)", "a"].values == [90.0, 92.0]

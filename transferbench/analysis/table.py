@@ -163,18 +163,25 @@ def _labels(
 ) -> list[str]:
     """``result[name_key]``, suffixed by the options that vary between results of that name
     within one ``group_by`` value (anywhere, when None)."""
+    options_of_each = [_canonical(options_of(result)) for result in results]
     groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
-    for result in results:
-        groups[result[name_key], result.get(group_by)].append(options_of(result))
+    for result, options in zip(results, options_of_each):
+        groups[result[name_key], result.get(group_by)].append(options)
     varying: dict[str, set[str]] = defaultdict(set)
     for (name, _), option_sets in groups.items():
         varying[name].update(_varying_keys(option_sets))
     labels = []
-    for result in results:
-        options = options_of(result)
+    for result, options in zip(results, options_of_each):
         suffix = ", ".join(f"{key}={options.get(key)}" for key in sorted(varying[result[name_key]]))
         labels.append(f"{result[name_key]} ({suffix})" if suffix else result[name_key])
     return labels
+
+
+def _canonical(options: dict[str, Any]) -> dict[str, Any]:
+    """Whole floats as ints, so that ``10.0`` from a YAML and ``10`` from a command line are one
+    setting (one row or column), printed ``10``."""
+    return {key: int(value) if isinstance(value, float) and value.is_integer() else value
+            for key, value in options.items()}
 
 
 def _training_options(result: dict[str, Any]) -> dict[str, Any]:
