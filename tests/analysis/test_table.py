@@ -53,6 +53,13 @@ def test_a_whole_number_typed_on_the_command_line_equals_the_yamls_float():
     assert table.cells["dann (gamma=10)", "a"].values == [90.0, 92.0]
 
 
+def test_a_method_seed_option_that_follows_the_run_seed_does_not_split_a_row():
+    results = [result("subspace_alignment", "a", s, 36.0 + s) for s in range(3)]
+    for run in results:
+        run["config"]["method"]["seed"] = run["seed"]
+    assert build_table(results).rows == ["subspace_alignment"]
+
+
 def test_method_options_that_follow_the_task_do_not_split_a_row():
     results = [
         result("dann", "a", 0, 90.0, layer="conv2"), result("dann", "b", 0, 80.0, layer="features"),

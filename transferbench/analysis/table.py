@@ -189,7 +189,8 @@ def _training_options(result: dict[str, Any]) -> dict[str, Any]:
     option naming a trained network (a teacher's run folder) stands for that run's config digest,
     so students of one teacher pool wherever its folder lies, and students of two never do."""
     config = result.get("config", {})
-    options = {k: v for k, v in config.get("method", {}).items() if k != "name"}
+    # A method's own ``seed`` (subspace alignment's draw) is the run's seed, which cells pool over.
+    options = {k: v for k, v in config.get("method", {}).items() if k not in ("name", "seed")}
     for name, network in (result.get("provenance") or {}).items():
         options[name] = network["config_digest"][:DIGEST_SHOWN]
     for group in TRAINING_GROUPS:
