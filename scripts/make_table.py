@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(problems_report(runs), end="", file=sys.stderr)
         return 1
     table = build_table(runs.completed, args.metric)
-    table.gap_closed = args.gap_closed and args.metric in TARGET_METRICS
+    table = dataclasses.replace(table, gap_closed=args.gap_closed and args.metric in TARGET_METRICS)
     if args.metric in TARGET_METRICS and not args.no_references:
         try:
             table = with_references(table, args.references_file, args.references)

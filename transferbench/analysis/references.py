@@ -27,11 +27,12 @@ class Protocol:
     selection: str | None = None
     text: str = ""
 
-    def matches(self, iterations: Collection[int], batch_sizes: Collection[int], metric: str) -> bool:
-        """Whether runs of these lengths and batch sizes, reported by ``metric``, follow it."""
-        return (
-            set(iterations) == {self.iterations} and set(batch_sizes) == {self.batch_size}
-            and METRIC_SELECTION.get(metric) == self.selection
+    def matches(self, settings: Mapping[str, Collection[int]], metric: str) -> bool:
+        """Whether runs with these trainer ``settings`` (each key's values over the runs),
+        reported by ``metric``, follow it."""
+        stated = {"iterations": self.iterations, "batch_size": self.batch_size}
+        return METRIC_SELECTION.get(metric) == self.selection and all(
+            set(settings.get(key, ())) == {value} for key, value in stated.items()
         )
 
 

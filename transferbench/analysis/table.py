@@ -95,13 +95,7 @@ class Table:
         """Whether the runs of column ``task`` (every column: None) follow ``reference``'s
         protocol: its iterations, batch size and model selection (our ``metric``)."""
         columns = self.tasks if task is None else [task]
-        return all(
-            reference.protocol.matches(
-                self.settings.get(column, {}).get("iterations", set()),
-                self.settings.get(column, {}).get("batch_size", set()), self.metric,
-            )
-            for column in columns
-        )
+        return all(reference.protocol.matches(self.settings.get(column, {}), self.metric) for column in columns)
 
     def gap(self, row: str, task: str) -> float | None:
         """% of the gap closed, 100 (acc − source only) / (train on target − source only), from
