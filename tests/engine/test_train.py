@@ -69,6 +69,7 @@ def test_checkpoint_of_another_config_is_refused(make_config, tmp_path):
         run(make_config(*SHORT, "method.trade_off=0.5"), tmp_path)
 
 
+@pytest.mark.slow
 def test_dann_beats_source_only_on_rotated_moons(make_config, tmp_path):
     """The acceptance claim of the default task, on seeds 0, 1, 2 with the default protocol."""
     means = {}
