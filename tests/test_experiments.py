@@ -90,18 +90,22 @@ def test_office31_task_picks_source_and_target(task):
 
 
 @pytest.mark.parametrize(("dataset", "lr"), [("mnist_usps", 0.01), ("usps_mnist", 0.1)])
-def test_digits_tllib_is_tllibs_schedule_over_50000_iterations(dataset, lr):
-    cfg = compose_with_hydra("+experiment=digits_tllib", f"dataset={dataset}", "method=dann")
+@pytest.mark.parametrize("iterations", [None, 5000])
+def test_digits_tllib_is_tllibs_schedule_by_iteration(dataset, lr, iterations):
+    length = [] if iterations is None else [f"trainer.iterations={iterations}"]
+    cfg = compose_with_hydra("+experiment=digits_tllib", f"dataset={dataset}", "method=dann", *length)
     assert sweep(cfg) == {"method": ["source_only", "dann", "cdan"], "dataset": DIGITS[:2], "seed": ["0", "1", "2"]}
     resolved = job(cfg)
-    assert resolved["trainer"]["iterations"] == 50000 and resolved["trainer"]["eval_every"] == 2500
+    total = iterations or 50000
+    assert resolved["trainer"]["iterations"] == total and resolved["trainer"]["eval_every"] == 2500
     assert resolved["optimizer"]["lr"] == lr and resolved["optimizer"]["nesterov"]
     assert resolved["optimizer"]["weight_decay"] == 1e-3
-    progress_at = [t / 50000 for t in (1000, 5000, 20000)]
-    tllib_lr = [(1 + 0.001 * t) ** -0.75 for t in (1000, 5000, 20000)]
-    tllib_lambda = [2 / (1 + math.exp(-t / 1000)) - 1 for t in (1000, 5000, 20000)]
-    assert [inverse_decay(p, resolved["scheduler"]["alpha"]) for p in progress_at] == pytest.approx(tllib_lr)
-    assert [adaptation_factor(p, resolved["method"]["gamma"]) for p in progress_at] == pytest.approx(tllib_lambda)
+    assert resolved["dataset"]["interpolation"] == "bicubic"
+    steps = (1000, 2500, 5000)
+    tllib_lr = [(1 + 0.001 * t) ** -0.75 for t in steps]
+    tllib_lambda = [2 / (1 + math.exp(-t / 1000)) - 1 for t in steps]
+    assert [inverse_decay(t / total, resolved["scheduler"]["alpha"]) for t in steps] == pytest.approx(tllib_lr)
+    assert [adaptation_factor(t / total, resolved["method"]["gamma"]) for t in steps] == pytest.approx(tllib_lambda)
     assert compose_with_hydra(f"dataset={dataset}", "method=dann").method.gamma == 10.0
 
 

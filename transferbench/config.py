@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -65,6 +66,8 @@ class RunConfig:
 
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
+# ``${div:a,b}`` = a / b in YAML, so a schedule stated per iteration follows ``trainer.iterations``.
+OmegaConf.register_new_resolver("div", operator.truediv, replace=True)
 
 
 def group_choices(group: str) -> list[str]:
