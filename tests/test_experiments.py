@@ -100,7 +100,7 @@ def test_digits_tllib_is_tllibs_schedule_by_iteration(dataset, lr, iterations):
     assert resolved["trainer"]["iterations"] == total and resolved["trainer"]["eval_every"] == 2500
     assert resolved["optimizer"]["lr"] == lr and resolved["optimizer"]["nesterov"]
     assert resolved["optimizer"]["weight_decay"] == 1e-3
-    assert resolved["dataset"]["interpolation"] == "bicubic"
+    assert resolved["dataset"]["interpolation"] == "pil_bicubic"
     steps = (1000, 2500, 5000)
     tllib_lr = [(1 + 0.001 * t) ** -0.75 for t in steps]
     tllib_lambda = [2 / (1 + math.exp(-t / 1000)) - 1 for t in steps]

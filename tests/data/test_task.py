@@ -3,11 +3,14 @@
 import inspect
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 import transferbench
 from transferbench.data import DOMAINS, build_task
+from transferbench.data.digits import usps
 from transferbench.errors import UserError
 
 #: The stand-in writers (tests/data/conftest.py) each task YAML reads.
@@ -116,12 +119,16 @@ def test_usps_is_resized_once_with_the_chosen_interpolation(make_config, root, f
     fake_usps()
     tasks = {
         mode: build_task(make_config("dataset=mnist_usps", f"+dataset.interpolation={mode}").dataset, root, False)
-        for mode in ("bilinear", "bicubic")
+        for mode in ("bilinear", "bicubic", "pil_bicubic")
     }
     assert torch.equal(tasks["bilinear"].source.train.inputs, tasks["bicubic"].source.train.inputs)
     bilinear, bicubic = tasks["bilinear"].target.train.inputs, tasks["bicubic"].target.train.inputs
     assert bilinear.shape == bicubic.shape == (len(bilinear), 1, 28, 28)
     assert not torch.equal(bilinear, bicubic)
+    usps_16 = usps(root, download=False).train.inputs[:, 0].numpy()
+    pil = [np.asarray(Image.fromarray(image).resize((28, 28), Image.BICUBIC)) for image in usps_16]
+    assert np.array_equal(tasks["pil_bicubic"].target.train.inputs[:, 0].numpy(), np.stack(pil))
+    assert not torch.equal(tasks["pil_bicubic"].target.train.inputs, bicubic)
     cfg = make_config("dataset=mnist_usps", "+dataset.interpolation=nearest").dataset
-    with pytest.raises(UserError, match="dataset.interpolation=nearest is not one of: bilinear, bicubic"):
+    with pytest.raises(UserError, match="dataset.interpolation=nearest is not one of: bilinear, bicubic, pil_bicubic"):
         build_task(cfg, root, download=False)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 import torchvision.transforms.v2.functional as TF
+from PIL import Image
 
 
 @dataclass
@@ -36,21 +37,31 @@ class Domain:
         return Domain(self.train.to(device), self.test.to(device))
 
 
-#: ``dataset.interpolation`` choices. TLlib resizes USPS with PIL's ``Image.resize`` default,
-#: bicubic (Keys a = −0.5); torchvision's tensor bicubic uses a = −0.75, close to it but not equal.
+#: ``dataset.interpolation`` choices but ``pil_bicubic``: torchvision's resize of uint8 tensors.
 INTERPOLATIONS = {"bilinear": TF.InterpolationMode.BILINEAR, "bicubic": TF.InterpolationMode.BICUBIC}
+#: Every ``dataset.interpolation`` choice. ``pil_bicubic`` is PIL's ``Image.resize`` default, image by
+#: image, as TLlib resizes USPS (``tllib.vision.transforms.ResizeImage``): bicubic with Keys a = −0.5,
+#: where torchvision's tensor bicubic uses a = −0.75, so ``bicubic`` is close to TLlib's but not equal.
+INTERPOLATION_CHOICES = (*INTERPOLATIONS, "pil_bicubic")
 
 
 def conform_images(split: Split, image_size: int, channels: int, interpolation: str = "bilinear") -> Split:
-    """Resize uint8 images to ``image_size`` squared, once, with torchvision's ``interpolation``
-    (a key of ``INTERPOLATIONS``), and convert gray↔RGB to ``channels``."""
+    """Resize uint8 images to ``image_size`` squared, once, with ``interpolation`` (one of
+    ``INTERPOLATION_CHOICES``), and convert gray↔RGB to ``channels``."""
     images = split.inputs
     if images.shape[-1] != image_size or images.shape[-2] != image_size:
-        mode = INTERPOLATIONS[interpolation]
-        images = TF.resize(images, [image_size, image_size], interpolation=mode, antialias=True)
+        images = _resized(images, image_size, interpolation)
     if images.shape[1] != channels:
         images = _convert_channels(images, channels)
     return Split(images.contiguous(), split.labels)
+
+
+def _resized(images: torch.Tensor, size: int, interpolation: str) -> torch.Tensor:
+    if interpolation == "pil_bicubic":
+        resized = [TF.to_pil_image(image).resize((size, size), Image.Resampling.BICUBIC) for image in images]
+        return torch.stack([TF.pil_to_tensor(image) for image in resized])
+    mode = INTERPOLATIONS[interpolation]
+    return TF.resize(images, [size, size], interpolation=mode, antialias=True)
 
 
 def _convert_channels(images: torch.Tensor, channels: int) -> torch.Tensor:

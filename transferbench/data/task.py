@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, Sequence
 import torch
 
 from transferbench.data.augment import Transform, build_augmentation, identity
-from transferbench.data.domain import INTERPOLATIONS, Domain, conform_images
+from transferbench.data.domain import INTERPOLATION_CHOICES, Domain, conform_images
 from transferbench.data.registry import DOMAINS
 from transferbench.data.subset import labels_per_class
 from transferbench.errors import UserError
@@ -172,8 +172,10 @@ def _conform(domain: Domain, cfg: Mapping[str, Any]) -> Domain:
     if size is None:
         return domain
     interpolation = cfg.get("interpolation", "bilinear")
-    if interpolation not in INTERPOLATIONS:
-        raise UserError(f"dataset.interpolation={interpolation} is not one of: {', '.join(INTERPOLATIONS)}")
+    if interpolation not in INTERPOLATION_CHOICES:
+        raise UserError(
+            f"dataset.interpolation={interpolation} is not one of: {', '.join(INTERPOLATION_CHOICES)}"
+        )
     return Domain(
         *(conform_images(split, size, channels, interpolation) for split in (domain.train, domain.test))
     )
