@@ -1,4 +1,4 @@
-"""Write digit domains as PNG files with image lists, to run TLlib beside transferbench on the very
+"""Write image domains as PNG files with image lists, to run TLlib beside transferbench on the very
 images transferbench trains on (before any resizing).
 
     python scripts/export_image_list.py mnist usps --out data/tllib_digits
@@ -13,6 +13,7 @@ domain, <out>/<NAME>/image_list/<name>_{train,test}.txt with one "<name>_<split>
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("domains", nargs="+", help="domain names, e.g. mnist usps")
     parser.add_argument("--out", type=Path, required=True, help="folder to write <NAME>/ into")
-    parser.add_argument("--root", type=Path, default=Path("data"), help="transferbench's data folder (data.root)")
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get("TRANSFERBENCH_DATA", "data")),
+                        help="the data folder, as data.root: $TRANSFERBENCH_DATA, else data")
     args = parser.parse_args(argv)
     try:
         for name in args.domains:
