@@ -31,9 +31,11 @@ METRICS = (*TARGET_METRICS, "source_acc", *COST_METRICS)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", type=Path, help="folder searched recursively for results.json")
-    parser.add_argument("--metric", choices=METRICS, default="target_acc",
+    parser.add_argument("--metric", nargs="+", default=["target_acc"], type=metric_name,
                         help="target_acc = last checkpoint (default); oracle_target_acc = best on test, "
-                             "labelled oracle; wall_time_s, train_time_s, train_images_per_s = cost per run")
+                             "labelled oracle; wall_time_s, train_time_s, train_images_per_s = cost per run; "
+                             "<name>_acc = a related task's accuracy (old_acc: the old task of a continual run). "
+                             "Several metrics give each task a column per metric (--metric old_acc target_acc)")
     parser.add_argument("--out", type=Path, help="where to write table.{md,csv,tex} (default: the runs folder)")
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--no-references", action="store_true", help="leave out the published numbers")
@@ -54,9 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no completed results.json under {args.runs}", file=sys.stderr)
         print(problems_report(runs), end="", file=sys.stderr)
         return 1
+    missing = [metric for metric in args.metric if any(metric not in result for result in runs.completed)]
+    if missing:
+        print(f"error: --metric {missing[0]}: some runs under {args.runs} do not record it "
+              "(a related task's accuracy is recorded only by runs that have that task)", file=sys.stderr)
+        return 2
     table = build_table(runs.completed, args.metric)
-    table = dataclasses.replace(table, gap_closed=args.gap_closed and args.metric in TARGET_METRICS)
-    if args.metric in TARGET_METRICS and not args.no_references:
+    target = args.metric[0] if len(args.metric) == 1 and args.metric[0] in TARGET_METRICS else None
+    table = dataclasses.replace(table, gap_closed=args.gap_closed and target is not None)
+    if target and not args.no_references:
         try:
             table = with_references(table, args.references_file, args.references)
         except UserError as error:
@@ -66,12 +74,19 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown, end="")
     out = args.out or args.runs
     out.mkdir(parents=True, exist_ok=True)
-    stem = "table" if args.metric == "target_acc" else f"table_{args.metric}"
+    stem = "table" if args.metric == ["target_acc"] else "table_" + "_".join(args.metric)
     (out / f"{stem}.md").write_text(markdown)
     (out / f"{stem}.csv").write_text(to_csv(table))
     (out / f"{stem}.tex").write_text(to_latex(table))
     print(f"\nwrote {out / stem}.md, {stem}.csv and {stem}.tex", file=sys.stderr)
     return 0
+
+
+def metric_name(name: str) -> str:
+    """A metric ``results.json`` records: one of ``METRICS`` or a related task's ``<name>_acc``."""
+    if name not in METRICS and not name.endswith("_acc"):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a metric; choose from {', '.join(METRICS)} or <task>_acc")
+    return name
 
 
 def with_references(table: Table, path: Path, keys: list[str] | None) -> Table:

@@ -15,6 +15,7 @@ from transferbench.config import compose_config
 from transferbench.engine.loop import Trainer
 from transferbench.experiment import run
 from transferbench.methods import METHODS
+from transferbench.methods.continual import ContinualMethod
 from transferbench.methods.teacher import StudentMethod
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,8 @@ def student_overrides(name: str, teacher: Path) -> list[str]:
     MLP's layers; subspace alignment, subspaces no wider than the moons' two features."""
     if name == "subspace_alignment":
         return ["method.dims=2"]
+    if issubclass(METHODS.get(name), ContinualMethod):
+        return [f"method.old={teacher}"]
     if not issubclass(METHODS.get(name), StudentMethod):
         return []
     layers = ["method.layers=[fc1,fc2]"] if name in ("attention", "activation_transfer") else []

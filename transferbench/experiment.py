@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -58,7 +58,8 @@ class Experiment:
         """Seed, then build the task on ``device`` (default ``trainer.device``) and the method."""
         task, where = _seeded_task(cfg, device or cfg.trainer.device)
         model = build_model(cfg.backbone, task.input_shape, task.num_classes)
-        return cls(cfg, task, _placed(build_method(cfg.method, model), where), where)
+        method = build_method(cfg.method, model)
+        return cls(cfg, _with_related(task, method, cfg, where), _placed(method, where), where)
 
     def trainer(
         self, checkpoint: Path, logger: Any = None, samplers: Samplers | None = None
@@ -85,8 +86,8 @@ class Experiment:
         if data_root is not None:
             finished.cfg.data.root = str(data_root)
         task, where = _seeded_task(finished.cfg, device)
-        method = _placed(finished.trained_method(task.input_shape, task.num_classes), where)
-        return cls(finished.cfg, task, method, where)
+        method = finished.trained_method(task.input_shape, task.num_classes)
+        return cls(finished.cfg, _with_related(task, method, finished.cfg, where), _placed(method, where), where)
 
 
 def _placed(method: Method, device: torch.device) -> Method:
@@ -102,6 +103,15 @@ def _seeded_task(cfg: DictConfig, device: str) -> tuple[Task, torch.device]:
     seed_everything(cfg.seed)
     where = choose_device(device)
     return build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(where), where
+
+
+def _with_related(task: Task, method: Method, cfg: DictConfig, device: torch.device) -> Task:
+    """``task`` with the related tasks ``method`` names, built from the run's data folder and seed."""
+    related = {
+        name: build_task(spec, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(device)
+        for name, spec in method.related_tasks().items()
+    }
+    return replace(task, related=related) if related else task
 
 
 @dataclass
@@ -202,9 +212,10 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
         experiment.task.input_shape, experiment.method.provenance(),
     )
     write_json(run_dir / RESULTS_FILE, results)
+    related = "".join(f", {name} {results[f'{name}_acc']:.2f}" for name in experiment.task.related)
     console.print(
         f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "
-        f"{results['target_acc']:.2f}, source {results['source_acc']:.2f} → {run_dir}",
+        f"{results['target_acc']:.2f}, source {results['source_acc']:.2f}{related} → {run_dir}",
         highlight=False, soft_wrap=True,
     )
     return results

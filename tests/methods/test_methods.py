@@ -28,9 +28,10 @@ def test_method_losses_are_finite_and_decrease(make_config, name, moons_runs):
     target_labels = target.labels[:BATCH] if METHODS.get(name).uses_target_labels else None
     source_batch = Batch(source.inputs[:BATCH], source.labels[:BATCH])
     target_batch = Batch(target.inputs[:BATCH], target_labels)
+    related = {"related": {task: source_batch for task in method.trains_on}} if method.trains_on else {}
     totals = []
     for step in range(150):
-        losses = method.losses(source_batch, target_batch, progress=step / 150)
+        losses = method.losses(source_batch, target_batch, progress=step / 150, **related)
         total = sum(losses.values())
         assert torch.isfinite(total)
         optimizer.zero_grad()

@@ -34,13 +34,16 @@ class Column:
 
 
 def columns(table: Table) -> list[Column]:
-    """Ours for each task (then its gap closed), its publications' numbers and Δs; then Avg, alike."""
+    """Ours for each task (then its gap closed), its publications' numbers and Δs; then Avg, alike
+    (a table of one metric)."""
     result = []
     for task in table.tasks:
         result.append(Column(task, OURS))
         if table.gap_closed:
             result.append(Column(task, GAP))
         result += _published_columns(task, table.references.get(task, []))
+    if len(table.metrics) > 1:  # an average over different metrics means nothing
+        return result
     return result + [Column(None, OURS), *_published_columns(None, table.common_references())]
 
 
@@ -88,7 +91,10 @@ def reference_notes(table: Table) -> list[str]:
     return lines
 
 
-def _title(metric: str) -> str:
+def _title(table: Table) -> str:
+    if len(table.metrics) > 1:
+        return f"{', '.join(table.metrics)} (%), model selection: last checkpoint"
+    metric = table.metric
     if metric in COST_METRICS:
         return COST_METRICS[metric]
     if metric == ORACLE_METRIC:
@@ -130,7 +136,7 @@ def _published_text(number: float) -> str:
 def to_markdown(table: Table) -> str:
     layout = columns(table)
     header = ["method", *map(_header, layout)]
-    lines = [f"_{_title(table.metric)}; mean ± std over seeds, n = number of seeds_", ""]
+    lines = [f"_{_title(table)}; mean ± std over seeds, n = number of seeds_", ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join(["---"] * len(header)) + "|")
     for row in table.rows:
@@ -156,7 +162,7 @@ def to_csv(table: Table) -> str:
         values = " ".join(f"{number:.4f}" for number in cell.values)
         gap = table.gap(row, task)
         summary = [
-            row, task, table.metric, f"{cell.mean:.4f}", f"{cell.std:.4f}", len(cell.values), values,
+            row, task, _metric_of(table, task), f"{cell.mean:.4f}", f"{cell.std:.4f}", len(cell.values), values,
             "" if gap is None else f"{gap:.4f}",
         ]
         published = [
@@ -176,7 +182,7 @@ def to_latex(table: Table) -> str:
     header = [_latex_escape(_header(column)) for column in layout]
     notes = [f"% {_latex_escape(line)}" for line in reference_notes(table)]
     lines = [
-        f"% {_title(table.metric)}; mean $\\pm$ std over seeds",
+        f"% {_title(table)}; mean $\\pm$ std over seeds",
         *notes,
         f"\\begin{{tabular}}{{l{'c' * len(layout)}}}",
         "\\toprule",
@@ -188,6 +194,11 @@ def to_latex(table: Table) -> str:
         lines.append(" & ".join([_latex_escape(row), *cells]) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"
+
+
+def _metric_of(table: Table, column: str) -> str:
+    """The metric a column shows: its ``: <metric>`` suffix in a table of several."""
+    return column.rsplit(": ", 1)[1] if len(table.metrics) > 1 else table.metric
 
 
 def _latex_mean_std(cell: Cell) -> str:

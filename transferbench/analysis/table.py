@@ -11,7 +11,7 @@ import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from transferbench.analysis.references import Reference
 
@@ -54,7 +54,7 @@ class Cell:
 
 @dataclass
 class Table:
-    """``cells[row, column]``; ``methods[row]`` is the row's method name, ``task_names[column]``
+    """``cells[row, column]`` of ``metrics`` (``metric`` is the first); ``methods[row]`` is the row's method name, ``task_names[column]``
     the column's task and ``settings[column]`` the run lengths and batch sizes of its runs;
     ``references[column]`` are the publications whose numbers that column shows, one column
     each; with ``gap_closed`` each task column also shows the % of the gap closed."""
@@ -68,6 +68,7 @@ class Table:
     settings: dict[str, dict[str, set[int]]] = field(default_factory=dict)
     references: dict[str, list[Reference]] = field(default_factory=dict)
     gap_closed: bool = False
+    metrics: tuple[str, ...] = ()
 
     def average(self, row: str) -> float | None:
         """Mean over tasks of the per-task means; None unless the row covers every task."""
@@ -106,22 +107,28 @@ class Table:
         return 100.0 * (cell.mean - low.mean) / (high.mean - low.mean)
 
 
-def build_table(results: Iterable[dict[str, Any]], metric: str = "target_acc") -> Table:
+def build_table(results: Iterable[dict[str, Any]], metric: str | Sequence[str] = "target_acc") -> Table:
+    """The table of ``metric``; several metrics give each task one column per metric, headed
+    ``<task>: <metric>`` (a continual run's ``old_acc`` beside its ``target_acc``)."""
+    metrics = (metric,) if isinstance(metric, str) else tuple(metric)
     results = list(results)
-    labels, columns = row_labels(results), column_labels(results)
+    entries = [
+        (result, label, task if len(metrics) == 1 else f"{task}: {name}", name)
+        for result, label, task in zip(results, row_labels(results), column_labels(results))
+        for name in metrics
+    ]
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
-    for result, label, column in zip(results, labels, columns):
-        cells[label, column].values.append(float(result[metric]))
-    rows = sorted(set(labels), key=_row_order)
-    methods = {label: result["method"] for result, label in zip(results, labels)}
-    task_names = {column: result["task"] for result, column in zip(results, columns)}
     settings: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for result, column in zip(results, columns):
+    for result, label, column, name in entries:
+        cells[label, column].values.append(float(result[name]))
         trainer = result.get("config", {}).get("trainer", {})
         for key in RUN_SETTINGS:
             settings[column][key].add(trainer.get(key))
+    rows = sorted({label for _, label, _, _ in entries}, key=_row_order)
+    methods = {label: result["method"] for result, label, _, _ in entries}
+    task_names = {column: result["task"] for result, _, column, _ in entries}
     tasks = sorted(task_names, key=natural_order)
-    return Table(metric, rows, tasks, dict(cells), methods, task_names, _plain(settings))
+    return Table(metrics[0], rows, tasks, dict(cells), methods, task_names, _plain(settings), metrics=metrics)
 
 
 def _plain(settings: dict[str, dict[str, set[int]]]) -> dict[str, dict[str, set[int]]]:

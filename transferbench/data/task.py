@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import shlex
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -47,6 +47,8 @@ class Task:
 
     ``augment_train`` and ``prepare_eval`` act on raw batches on the device before ``normalize``
     (random crops and flips for photos, see ``data/augment.py``); both default to the identity.
+    ``related`` holds the other tasks of a run by name (the old task of continual learning,
+    ``Method.related_tasks``), each with its own label space and input pipeline.
     """
 
     name: str
@@ -56,10 +58,12 @@ class Task:
     normalize: Normalize
     augment_train: Transform = identity
     prepare_eval: Transform = identity
+    related: dict[str, "Task"] = field(default_factory=dict)
 
     def to(self, device: torch.device | str) -> "Task":
         """The same task with every split moved to ``device`` (the on-device data path)."""
-        return replace(self, source=self.source.to(device), target=self.target.to(device))
+        related = {name: task.to(device) for name, task in self.related.items()}
+        return replace(self, source=self.source.to(device), target=self.target.to(device), related=related)
 
     def train_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
         """Network input for a training batch: augmented, then normalised."""

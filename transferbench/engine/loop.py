@@ -82,6 +82,10 @@ class Trainer:
             InfiniteSampler(task.source.train, settings.batch_size, seed=seed),
             InfiniteSampler(task.target.train, settings.batch_size, seed=seed + 1),
         )
+        self.related = {
+            name: InfiniteSampler(task.related[name].source.train, settings.batch_size, seed=seed + 2 + index)
+            for index, name in enumerate(method.trains_on)
+        }
         self.state = FitState()
 
     def fit(self) -> FitState:
@@ -150,7 +154,16 @@ class Trainer:
             Batch(self.task.train_inputs(source_inputs), source_labels),
             Batch(self.task.train_inputs(target_inputs), target_labels),
             progress=self.state.iteration / self.settings.iterations,
+            **({"related": self._related_batches()} if self.related else {}),
         )
+
+    def _related_batches(self) -> dict[str, Batch]:
+        """The next labelled training batch of each related task the method trains on."""
+        batches = {}
+        for name, sampler in self.related.items():
+            inputs, labels = next(sampler)
+            batches[name] = Batch(self.task.related[name].train_inputs(inputs), labels)
+        return batches
 
     def train_step(self) -> dict[str, torch.Tensor]:
         losses = self.batch_losses()
@@ -172,30 +185,35 @@ class Trainer:
         self.logger.log({f"loss/{name}": value for name, value in values.items()}, self.state.iteration)
 
     def evaluate(self) -> None:
-        """Accuracy on each domain's test split, the source's first: ``before_eval`` prepares the
-        method for each domain in turn, so both accuracies mean the same for every method."""
+        """Accuracy on each domain's test split, the source's first, then on each related task's
+        target test split in its own label space (``<name>_acc``): ``before_eval`` prepares the
+        method for each in turn, so every accuracy means the same for every method."""
         source_acc = self._domain_accuracy("source")
         record = {
             "iteration": self.state.iteration,
             "target_acc": self._domain_accuracy("target"),
             "source_acc": source_acc,
+            **{f"{name}_acc": self._related_accuracy(name) for name in self.task.related},
             "losses": dict(self.state.last_losses),
         }
         self.state.history.append(record)
+        accuracies = {key.removesuffix("_acc"): value for key, value in record.items() if key.endswith("_acc")}
         log.info(
-            "iteration %d/%d: target acc %.2f, source acc %.2f, losses %s",
-            record["iteration"], self.settings.iterations, record["target_acc"], record["source_acc"],
+            "iteration %d/%d: %s, losses %s", record["iteration"], self.settings.iterations,
+            ", ".join(f"{name} acc {value:.2f}" for name, value in accuracies.items()),
             " ".join(f"{name}={value:.4f}" for name, value in record["losses"].items()),
         )
-        self.logger.log(
-            {"acc/target": record["target_acc"], "acc/source": record["source_acc"]},
-            self.state.iteration,
-        )
+        self.logger.log({f"acc/{name}": value for name, value in accuracies.items()}, self.state.iteration)
 
     def _domain_accuracy(self, role: str) -> float:
         domain = getattr(self.task, role)
         self.method.before_eval(role, domain.train, self.task.eval_inputs)
         return accuracy(self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size)
+
+    def _related_accuracy(self, name: str) -> float:
+        task = self.task.related[name]
+        self.method.before_eval(name, task.target.train, task.eval_inputs)
+        return accuracy(self.method, task.target.test, task.eval_inputs, self.settings.eval_batch_size, name)
 
     def save_checkpoint(self) -> None:
         save_torch(
@@ -209,6 +227,7 @@ class Trainer:
                 "scheduler": self.scheduler.state_dict() if self.scheduler else None,
                 "source_sampler": self.source.state_dict(),
                 "target_sampler": self.target.state_dict(),
+                "related_samplers": {name: sampler.state_dict() for name, sampler in self.related.items()},
                 "rng": rng_state(),
             },
         )
@@ -238,6 +257,8 @@ class Trainer:
             self.scheduler.load_state_dict(checkpoint["scheduler"])
         self.source.load_state_dict(checkpoint["source_sampler"])
         self.target.load_state_dict(checkpoint["target_sampler"])
+        for name, sampler in self.related.items():
+            sampler.load_state_dict(checkpoint["related_samplers"][name])
         restore_rng_state(checkpoint["rng"])
         log.info("resumed from iteration %d (%s)", self.state.iteration, self.checkpoint_path)
 

@@ -11,7 +11,7 @@ from transferbench.losses.attention import (
     attention_transfer_loss,
 )
 from transferbench.losses.coral import coral_loss, covariance
-from transferbench.losses.distillation import distillation_loss
+from transferbench.losses.distillation import distillation_loss, softened_divergence
 from transferbench.losses.domain_adversarial import DomainAdversarialLoss
 from transferbench.losses.entropy import entropy, mean_entropy
 from transferbench.losses.grl import GradientReversal, reverse_gradient
@@ -52,6 +52,7 @@ __all__ = [
     "coral_loss",
     "covariance",
     "distillation_loss",
+    "softened_divergence",
     "entropy",
     "entropy_weights",
     "gaussian_kernel",

@@ -21,7 +21,14 @@ def distillation_loss(
     student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float
 ) -> torch.Tensor:
     """T² · KL(softmax(teacher / T) ‖ softmax(student / T)), the mean over the batch."""
+    return temperature**2 * softened_divergence(student_logits, teacher_logits, temperature)
+
+
+def softened_divergence(
+    student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """KL(softmax(teacher / T) ‖ softmax(student / T)), the mean over the batch, unscaled (LwF's
+    old-task term)."""
     student = F.log_softmax(student_logits / temperature, dim=1)
     teacher = F.log_softmax(teacher_logits / temperature, dim=1)
-    divergence = F.kl_div(student, teacher, reduction="batchmean", log_target=True)
-    return temperature**2 * divergence
+    return F.kl_div(student, teacher, reduction="batchmean", log_target=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Mapping
 
 import torch
 from torch import nn
@@ -36,6 +36,9 @@ class Method(nn.Module, metaclass=ABCMeta):
     #: True for an upper bound trained on the target's labels (train-on-target): only then does
     #: the engine hand over the target batches' labels; every other method sees them as None.
     uses_target_labels: ClassVar[bool] = False
+    #: Related tasks (``related_tasks``) whose labelled training batches :meth:`losses` receives
+    #: every step as ``related={name: Batch}`` (joint training on an old and a new task).
+    trains_on: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, model: Classifier) -> None:
         super().__init__()
@@ -66,6 +69,18 @@ class Method(nn.Module, metaclass=ABCMeta):
         """Class logits for evaluation."""
         return self.model(inputs).logits
 
+    def related_tasks(self) -> dict[str, Mapping[str, Any]]:
+        """The dataset configs of other tasks this method learns or keeps, by name (the old task
+        of continual learning). The run builds them as it builds its own (same data folder and
+        seed) into ``task.related``; every evaluation reports ``<name>_acc`` on each one's target
+        test split, predicted by :meth:`predict_related`."""
+        return {}
+
+    @torch.no_grad()
+    def predict_related(self, name: str, inputs: torch.Tensor) -> torch.Tensor:
+        """Logits in related task ``name``'s label space: the classifier's head of that name."""
+        return self.model(inputs).heads[name]
+
     def provenance(self) -> dict[str, Any]:
         """The trained networks this method learns from, by option name (a teacher's run folder
         and config digest), for ``results.json``; tables keep runs of different ones apart."""
@@ -79,7 +94,7 @@ class Method(nn.Module, metaclass=ABCMeta):
         self, domain: str, train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]
     ) -> None:
         """Hook run before each domain's test split is evaluated (``domain`` is "source", then
-        "target"), with that domain's training split; ``prepare`` turns raw inputs into network
+        "target", then each related task's name), with that domain's training split; ``prepare`` turns raw inputs into network
         input as evaluation does. AdaBN re-estimates BatchNorm statistics on ``train`` here, so
         that each domain is predicted with its own statistics."""
 
@@ -91,4 +106,5 @@ def split_output(outputs: ModelOutput, count: int) -> tuple[ModelOutput, ModelOu
 
 def _select(outputs: ModelOutput, rows: slice) -> ModelOutput:
     blocks = {name: block[rows] for name, block in outputs.blocks.items()}
-    return ModelOutput(outputs.logits[rows], outputs.features[rows], blocks)
+    heads = {name: logits[rows] for name, logits in outputs.heads.items()}
+    return ModelOutput(outputs.logits[rows], outputs.features[rows], blocks, heads)

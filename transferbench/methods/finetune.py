@@ -57,7 +57,7 @@ class Finetune(SourceOnly):
             params = list(self.model.backbone.blocks[name].parameters())
             if params:
                 groups.append({"params": params, "lr_mult": mult, "name": name})
-        new = [*self.model.bottleneck.parameters(), *self.model.head.parameters()]
+        new = [p for p in self.model.new_parameters() if p.requires_grad]
         return groups + [{"params": new, "lr_mult": 1.0, "name": "head"}]
 
     def train(self, mode: bool = True) -> "Finetune":

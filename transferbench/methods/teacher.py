@@ -35,18 +35,23 @@ class Teacher:
     """A finished run's trained network, frozen; not an ``nn.Module`` of the student, so it is
     never trained, saved with the student, or moved by ``.to()`` (it follows its inputs)."""
 
-    def __init__(self, run: str, student: Classifier, option: str = "method.teacher") -> None:
-        """``run``: a finished run's folder or its ``checkpoint.pt``."""
+    def __init__(
+        self, run: str, student: Classifier, option: str = "method.teacher", same_labels: bool = True
+    ) -> None:
+        """``run``: a finished run's folder or its ``checkpoint.pt``. With ``same_labels`` the run
+        must share the student's label space; without, it keeps its own (an old task's network)."""
         from transferbench.experiment import FinishedRun  # experiment.py imports every method
 
         named_by = f"{option}={run}"
         folder = Path(run).expanduser()
         finished = FinishedRun.read(folder.parent if folder.name == CHECKPOINT_FILE else folder, named_by)
-        num_classes = student.head.out_features
-        _check_fit(finished.results, finished.cfg.dataset.num_classes, student.input_shape, num_classes, named_by)
-        self.network = finished.trained_method(student.input_shape, num_classes).model
+        classes = finished.cfg.dataset.num_classes
+        _check_fit(finished.results, classes, student, same_labels, named_by)
+        self.network = finished.trained_method(student.input_shape, classes).model
         self.network.requires_grad_(False)
         self.identity = finished.identity
+        #: The dataset config of the task the network was trained on.
+        self.task = finished.cfg.dataset
 
     def __call__(self, inputs: torch.Tensor) -> ModelOutput:
         """The teacher's outputs, with a graph only when ``inputs`` require gradients."""
@@ -56,9 +61,10 @@ class Teacher:
 
 
 def _check_fit(
-    results: dict[str, Any], classes: int, input_shape: tuple[int, ...], num_classes: int, named_by: str
+    results: dict[str, Any], classes: int, student: Classifier, same_labels: bool, named_by: str
 ) -> None:
-    if classes != num_classes:
+    input_shape, num_classes = student.input_shape, student.head.out_features
+    if same_labels and classes != num_classes:
         raise UserError(
             f"{named_by} was trained on {results.get('task')} with {classes} classes, this task has "
             f"{num_classes}; distil from a teacher of the same label space"
@@ -67,7 +73,7 @@ def _check_fit(
     if shape is not None and tuple(shape) != tuple(input_shape):
         raise UserError(
             f"{named_by} was trained on inputs of shape {tuple(shape)}, this task's are "
-            f"{tuple(input_shape)}; use a teacher trained at the same image size and channels"
+            f"{tuple(input_shape)}; use a network trained at the same image size and channels"
         )
 
 

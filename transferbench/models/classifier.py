@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import torch
@@ -18,19 +18,23 @@ class ModelOutput:
     """What a forward pass exposes to methods.
 
     ``features`` is the representation the head classifies (the bottleneck when there is one);
-    ``blocks`` maps every backbone block name, plus ``features`` and ``logits``, to its output.
+    ``blocks`` maps every backbone block name, plus ``features`` and ``logits``, to its output;
+    ``heads`` the logits of every extra head by its label space's name (``Classifier.add_head``).
     """
 
     logits: torch.Tensor
     features: torch.Tensor
     blocks: dict[str, torch.Tensor]
+    heads: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
 class Classifier(nn.Module):
     """Image or vector classifier with named, addressable layers.
 
     The bottleneck (Linear → BatchNorm → ReLU) follows DAN/JAN/TLlib, which adapt a narrow
-    layer between a (pre)trained feature extractor and the class head.
+    layer between a (pre)trained feature extractor and the class head. Extra heads on the same
+    features (another task's label space: the old task of continual learning, the tasks of
+    multi-task learning) are added by name with :meth:`add_head`.
     """
 
     def __init__(
@@ -52,13 +56,24 @@ class Classifier(nn.Module):
             self.bottleneck = nn.Identity()
             self.features_dim = backbone.out_features
         self.head = nn.Linear(self.features_dim, num_classes)
+        self.heads = nn.ModuleDict()
+
+    def add_head(self, name: str, head: nn.Module) -> None:
+        """Another label space's head on the same features; its logits are ``heads[name]``."""
+        if name in self.heads:
+            raise ValueError(f"the classifier already has a head named {name}")
+        self.heads[name] = head
 
     def forward(self, inputs: torch.Tensor) -> ModelOutput:
-        blocks = self.backbone.forward_blocks(inputs)
+        return self.outputs(self.backbone.forward_blocks(inputs))
+
+    def outputs(self, blocks: dict[str, torch.Tensor]) -> ModelOutput:
+        """The bottleneck and the heads over the backbone's block outputs ``blocks`` (in order)."""
         features = self.bottleneck(next(reversed(blocks.values())).flatten(1))
         logits = self.head(features)
         blocks.update(features=features, logits=logits)
-        return ModelOutput(logits=logits, features=features, blocks=blocks)
+        heads = {name: head(features) for name, head in self.heads.items()}
+        return ModelOutput(logits=logits, features=features, blocks=blocks, heads=heads)
 
     def layer_shapes(self) -> dict[str, tuple[int, ...]]:
         """The per-example output shape of every named layer, found with a probe forward pass."""
@@ -81,5 +96,9 @@ class Classifier(nn.Module):
         """Backbone parameters at ``backbone_lr_mult`` × the base lr, the new layers at 1×."""
         return [
             {"params": list(self.backbone.parameters()), "lr_mult": self.backbone_lr_mult},
-            {"params": [*self.bottleneck.parameters(), *self.head.parameters()], "lr_mult": 1.0},
+            {"params": self.new_parameters(), "lr_mult": 1.0},
         ]
+
+    def new_parameters(self) -> list[nn.Parameter]:
+        """The layers above the backbone: the bottleneck and every head."""
+        return [*self.bottleneck.parameters(), *self.head.parameters(), *self.heads.parameters()]
