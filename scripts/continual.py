@@ -1,20 +1,26 @@
 """The continual-learning reproductions of docs/results/continual_multitask.md, as Hydra multiruns.
 
-    python scripts/continual.py lwf --out runs/continual [--seeds 0,1,2] [Hydra overrides ...]
-    python scripts/make_table.py runs/continual/lwf/new --metric old_acc target_acc
+    python scripts/continual.py lwf         --out runs/continual [--seeds 0,1,2] [Hydra overrides ...]
+    python scripts/continual.py progressive --out runs/continual
+    python scripts/make_table.py runs/continual/lwf --metric old_acc target_acc
+    python scripts/make_table.py runs/continual/progressive --metric target_acc old_acc
 
-Each experiment first trains the old network (method=source_only, seed 0), then every arm from it,
-so that the arms of a table start from the same network (results.json records its config digest
-under ``provenance.old`` and tables keep arms of different old networks apart). The protocol was
-fixed here before any arm was run:
+The old networks come first (method=source_only, seed 0, the convnet, 2,000 SGD steps of 64 images at
+lr 0.03, twice the Fashion halves' protocol): Fashion-MNIST half A (``fashion_mnist_a``: T-shirt,
+Trouser, Sandal, Bag, Ankle boot) and MNIST. Every arm of every seed starts from the same old network
+(results.json records its config digest under ``provenance.old``; tables keep arms of different old
+networks apart). The protocols were fixed here before any arm was run:
 
-- ``lwf`` (Li & Hoiem, ECCV 2016, Table 1's arms): the old task is Fashion-MNIST half A
-  (``fashion_mnist_a``: T-shirt, Trouser, Sandal, Bag, Ankle boot), trained for 2,000 SGD steps of
-  64 images at lr 0.03 (twice the task's protocol) with the convnet; the new tasks are the other half
+- ``lwf`` (Li & Hoiem, ECCV 2016, Table 1's arms): old task Fashion A; new tasks the other half
   (``fashion_mnist_b``, near) and MNIST (far, 10 classes), each learnt for 1,000 steps of 64 images at
-  lr 0.01 (a third of the old network's, as fine-tuning lowers it) with a warm-up of 20 % of the
-  steps for every arm: fine-tuning, fine-tuning the fc blocks, feature extraction, LFL, LwF and
-  joint training.
+  lr 0.01 (a third of the old network's, as fine-tuning lowers it), with a warm-up of 20 % of the
+  steps for every arm that trains shared layers: fine-tuning, fine-tuning the fc blocks, feature
+  extraction, LFL, LwF and joint training.
+- ``progressive`` (Rusu et al. 2016): new task Fashion B with 100 labelled images per class and with
+  all of them, the task's own protocol (1,000 steps of 64 images at lr 0.03); arms: a column trained
+  from scratch (source_only), fine-tuning from the old network (continual_finetune, so that its
+  forgetting is measured too) and a progressive column, from Fashion A (related) and from MNIST
+  (unrelated).
 
 Every sweep skips finished runs and resumes killed ones, so the same command continues an
 interrupted experiment. Overrides given last apply to every run (e.g. ``trainer.device=cuda``, or
@@ -31,22 +37,41 @@ from transferbench.sweep import multirun
 
 SEED = "seed${seed}"
 ARM = "${dataset.name}/${method.name}/seed${seed}"
-OLD_TASK = ["dataset=fashion_mnist_a", "backbone=convnet", "method=source_only", "trainer.iterations=2000"]
-NEW_TASKS = ["dataset=fashion_mnist_b,mnist", "backbone=convnet"]
-NEW_PROTOCOL = ["trainer.iterations=1000", "trainer.eval_every=500", "optimizer.lr=0.01"]
+#: The old networks, trained once (seed 0) and shared by every arm and seed of every experiment.
+OLD_TASKS = ["dataset=fashion_mnist_a,mnist", "backbone=convnet", "method=source_only",
+             "trainer.iterations=2000", "trainer.eval_every=1000", "optimizer.lr=0.03", "seed=0"]
+LWF_TASKS = ["dataset=fashion_mnist_b,mnist", "backbone=convnet"]
+LWF_PROTOCOL = ["trainer.iterations=1000", "trainer.eval_every=500", "optimizer.lr=0.01"]
 LWF_ARMS = ("continual_finetune", "continual_finetune_fc", "continual_feature_extraction", "lfl", "lwf", "joint")
+PROGRESSIVE_TASK = ["dataset=fashion_mnist_b", "+dataset.labels_per_class=100,null", "trainer.eval_every=500"]
+PROGRESSIVE_ARMS = ("continual_finetune", "progressive_networks")
+
+
+def old_networks(out: Path, overrides: list[str]) -> dict[str, Path]:
+    """The old networks' run folders by task, trained first (a finished one is skipped)."""
+    multirun(out / "old", f"${{dataset.name}}/{SEED}", *OLD_TASKS, *overrides)
+    return {task: out / "old" / task / "seed0" for task in ("fashion_mnist_a", "mnist")}
 
 
 def lwf(out: Path, seeds: str, overrides: list[str]) -> bool:
-    old = out / "lwf" / "old"
-    multirun(old, SEED, *OLD_TASK, "seed=0", *overrides)
-    new = out / "lwf" / "new"
-    common = [*NEW_TASKS, *NEW_PROTOCOL, f"method.old={old / 'seed0'}", f"seed={seeds}", *overrides]
+    old = old_networks(out, overrides)["fashion_mnist_a"]
+    common = [*LWF_TASKS, *LWF_PROTOCOL, f"method.old={old}", f"seed={seeds}", *overrides]
     # One sweep per arm: Hydra applies method.* overrides before it sweeps method=a,b.
-    return all([multirun(new, ARM, f"method={arm}", *common, required=False) for arm in LWF_ARMS])
+    return all([multirun(out / "lwf", ARM, f"method={arm}", *common, required=False) for arm in LWF_ARMS])
 
 
-EXPERIMENTS = {"lwf": lwf}
+def progressive(out: Path, seeds: str, overrides: list[str]) -> bool:
+    arm = f"${{dataset.labels_per_class}}/{ARM}"
+    sweep = out / "progressive"
+    common = [*PROGRESSIVE_TASK, f"seed={seeds}", *overrides]
+    runs = [multirun(sweep / "scratch", arm, "method=source_only", *common, required=False)]
+    for task, old in old_networks(out, overrides).items():
+        runs += [multirun(sweep / f"from_{task}", arm, f"method={method}", f"method.old={old}", *common,
+                          required=False) for method in PROGRESSIVE_ARMS]
+    return all(runs)
+
+
+EXPERIMENTS = {"lwf": lwf, "progressive": progressive}
 
 
 def main(argv: list[str] | None = None) -> int:

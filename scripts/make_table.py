@@ -56,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no completed results.json under {args.runs}", file=sys.stderr)
         print(problems_report(runs), end="", file=sys.stderr)
         return 1
-    missing = [metric for metric in args.metric if any(metric not in result for result in runs.completed)]
+    missing = [metric for metric in args.metric if all(metric not in result for result in runs.completed)]
     if missing:
-        print(f"error: --metric {missing[0]}: some runs under {args.runs} do not record it "
+        print(f"error: --metric {missing[0]}: no run under {args.runs} records it "
               "(a related task's accuracy is recorded only by runs that have that task)", file=sys.stderr)
         return 2
     table = build_table(runs.completed, args.metric)

@@ -16,6 +16,7 @@ from transferbench.engine.loop import Trainer
 from transferbench.experiment import run
 from transferbench.methods import METHODS
 from transferbench.methods.continual import ContinualMethod
+from transferbench.methods.progressive_networks import ProgressiveNetworks
 from transferbench.methods.teacher import StudentMethod
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def student_overrides(name: str, teacher: Path) -> list[str]:
     MLP's layers; subspace alignment, subspaces no wider than the moons' two features."""
     if name == "subspace_alignment":
         return ["method.dims=2"]
-    if issubclass(METHODS.get(name), ContinualMethod):
+    if issubclass(METHODS.get(name), (ContinualMethod, ProgressiveNetworks)):
         return [f"method.old={teacher}"]
     if not issubclass(METHODS.get(name), StudentMethod):
         return []

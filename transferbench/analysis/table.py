@@ -109,13 +109,14 @@ class Table:
 
 def build_table(results: Iterable[dict[str, Any]], metric: str | Sequence[str] = "target_acc") -> Table:
     """The table of ``metric``; several metrics give each task one column per metric, headed
-    ``<task>: <metric>`` (a continual run's ``old_acc`` beside its ``target_acc``)."""
+    ``<task>: <metric>`` (a continual run's ``old_acc`` beside its ``target_acc``). A run that does
+    not record a metric (``old_acc`` of a run without an old task) leaves its cell empty."""
     metrics = (metric,) if isinstance(metric, str) else tuple(metric)
     results = list(results)
     entries = [
         (result, label, task if len(metrics) == 1 else f"{task}: {name}", name)
         for result, label, task in zip(results, row_labels(results), column_labels(results))
-        for name in metrics
+        for name in metrics if name in result
     ]
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
     settings: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
