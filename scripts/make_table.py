@@ -22,6 +22,7 @@ from transferbench.analysis.formats import to_csv, to_latex, to_markdown
 from transferbench.analysis.references import REFERENCES_FILE, choose_references, load_references
 from transferbench.analysis.runs import RunCollection, collect_runs
 from transferbench.analysis.table import COST_METRICS, ORACLE_METRIC, Table, build_table
+from transferbench.engine.loop import METRICS as RELATED_METRICS
 from transferbench.errors import UserError
 
 TARGET_METRICS = ("target_acc", ORACLE_METRIC)
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metric", nargs="+", default=["target_acc"], type=metric_name,
                         help="target_acc = last checkpoint (default); oracle_target_acc = best on test, "
                              "labelled oracle; wall_time_s, train_time_s, train_images_per_s = cost per run; "
-                             "<name>_acc = a related task's accuracy (old_acc: the old task of a continual run). "
+                             "<name>_acc = a related task's accuracy (old_acc: the old task of a continual run), "
+                             "<name>_mae = a related regression task's mean absolute error. "
                              "Several metrics give each task a column per metric (--metric old_acc target_acc)")
     parser.add_argument("--out", type=Path, help="where to write table.{md,csv,tex} (default: the runs folder)")
     choice = parser.add_mutually_exclusive_group()
@@ -83,9 +85,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def metric_name(name: str) -> str:
-    """A metric ``results.json`` records: one of ``METRICS`` or a related task's ``<name>_acc``."""
-    if name not in METRICS and not name.endswith("_acc"):
-        raise argparse.ArgumentTypeError(f"{name!r} is not a metric; choose from {', '.join(METRICS)} or <task>_acc")
+    """A metric ``results.json`` records: one of ``METRICS`` or a related task's ``<name>_acc``
+    (``<name>_mae`` for a regression task)."""
+    if name not in METRICS and not name.endswith(RELATED_METRICS):
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is not a metric; choose from {', '.join(METRICS)}, <task>_acc or <task>_mae"
+        )
     return name
 
 

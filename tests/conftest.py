@@ -60,12 +60,19 @@ def moons_runs(tmp_path_factory) -> dict[str, Path]:
     return runs
 
 
+#: A second moons task declared as the moons' related task ``other`` (for multi-task methods).
+MOONS_RELATED = "+dataset.related={other:{name:moons_other,source:moons_rotated,target:moons_rotated,num_classes:2}}"
+
+
 def student_overrides(name: str, teacher: Path) -> list[str]:
     """What method ``name`` needs on the moons beyond its defaults: when it learns from a teacher,
     the teacher's run (e.g. ``moons_runs["source_only"]``) and, for layer-matching students, the
-    MLP's layers; subspace alignment, subspaces no wider than the moons' two features."""
+    MLP's layers; subspace alignment, subspaces no wider than the moons' two features; a continual
+    method, its old run; a multi-task method, a related task."""
     if name == "subspace_alignment":
         return ["method.dims=2"]
+    if name == "multitask":
+        return [MOONS_RELATED]
     if issubclass(METHODS.get(name), (ContinualMethod, ProgressiveNetworks)):
         return [f"method.old={teacher}"]
     if not issubclass(METHODS.get(name), StudentMethod):

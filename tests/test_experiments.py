@@ -20,7 +20,7 @@ DIGITS = ["mnist_usps", "usps_mnist", "mnist_mnistm", "svhn_mnist"]
 NOT_ADAPTATION = {
     "finetune", "feature_extraction", "kd", "attention", "activation_transfer", "jacobian",
     "continual_finetune", "continual_finetune_fc", "continual_feature_extraction", "lwf", "lfl", "joint",
-    "progressive_networks",
+    "progressive_networks", "multitask",
 }
 
 

@@ -57,7 +57,7 @@ class Experiment:
     def build(cls, cfg: DictConfig, device: str | None = None) -> "Experiment":
         """Seed, then build the task on ``device`` (default ``trainer.device``) and the method."""
         task, where = _seeded_task(cfg, device or cfg.trainer.device)
-        model = build_model(cfg.backbone, task.input_shape, task.num_classes)
+        model = build_model(cfg.backbone, task.input_shape, task.num_classes, related_heads(cfg.dataset))
         method = build_method(cfg.method, model)
         return cls(cfg, _with_related(task, method, cfg, where), _placed(method, where), where)
 
@@ -106,12 +106,23 @@ def _seeded_task(cfg: DictConfig, device: str) -> tuple[Task, torch.device]:
 
 
 def _with_related(task: Task, method: Method, cfg: DictConfig, device: torch.device) -> Task:
-    """``task`` with the related tasks ``method`` names, built from the run's data folder and seed."""
+    """``task`` with the related tasks ``method`` names too, built from the run's data folder and seed."""
     related = {
         name: build_task(spec, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(device)
         for name, spec in method.related_tasks().items()
     }
-    return replace(task, related=related) if related else task
+    clash = sorted(set(related) & set(task.related))
+    if clash:
+        raise UserError(
+            f"dataset.related.{clash[0]} and method {cfg.method.name}'s related task {clash[0]} share a "
+            "name; rename the dataset's"
+        )
+    return replace(task, related=task.related | related) if related else task
+
+
+def related_heads(dataset: DictConfig) -> dict[str, int]:
+    """The output count of every related task a task YAML declares (``dataset.related``), by name."""
+    return {name: spec.num_classes for name, spec in (dataset.get("related") or {}).items()}
 
 
 @dataclass
@@ -148,7 +159,7 @@ class FinishedRun:
         the global random state as it was, so restoring a network changes no run's draws."""
         load_plugins(self.cfg.get("imports") or ())
         with torch.random.fork_rng(devices=[]):
-            model = build_model(self.cfg.backbone, input_shape, num_classes)
+            model = build_model(self.cfg.backbone, input_shape, num_classes, related_heads(self.cfg.dataset))
             method = build_method(self.cfg.method, model)
         method.load_state_dict(self.checkpoint["method"])
         return method.eval()
@@ -212,7 +223,9 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
         experiment.task.input_shape, experiment.method.provenance(),
     )
     write_json(run_dir / RESULTS_FILE, results)
-    related = "".join(f", {name} {results[f'{name}_acc']:.2f}" for name in experiment.task.related)
+    related = "".join(
+        f", {name} {task.metric} {results[f'{name}_{task.metric}']:.2f}" for name, task in experiment.task.related.items()
+    )
     console.print(
         f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "
         f"{results['target_acc']:.2f}, source {results['source_acc']:.2f}{related} → {run_dir}",

@@ -22,6 +22,7 @@ STAND_INS = {
     "mnist_mnistm": [("fake_idx", {}), ("fake_mnistm", {})],
     "mnist_usps": [("fake_idx", {}), ("fake_usps", {})],
     "moons": [],
+    "rotated_mnist": [("fake_idx", {})],
     "office31": [("fake_office31", {})],
     "svhn_mnist": [("fake_svhn", {}), ("fake_idx", {})],
     "usps_mnist": [("fake_usps", {}), ("fake_idx", {})],

@@ -8,6 +8,7 @@ import torch
 from tests.conftest import student_overrides
 from transferbench.data import build_task
 from transferbench.errors import UserError
+from transferbench.experiment import related_heads
 from transferbench.methods import METHODS, Batch, build_method
 from transferbench.models import build_model
 
@@ -22,7 +23,8 @@ def test_method_losses_are_finite_and_decrease(make_config, name, moons_runs):
     cfg = make_config(f"method={name}", *student_overrides(name, moons_runs["source_only"]))
     torch.manual_seed(0)
     task = build_task(cfg.dataset, root=Path(), download=False)
-    method = build_method(cfg.method, build_model(cfg.backbone, task.input_shape, task.num_classes))
+    model = build_model(cfg.backbone, task.input_shape, task.num_classes, related_heads(cfg.dataset))
+    method = build_method(cfg.method, model)
     optimizer = torch.optim.SGD([p for g in method.parameter_groups() for p in g["params"]], lr=0.05, momentum=0.9)
     source, target = task.source.train, task.target.train
     target_labels = target.labels[:BATCH] if METHODS.get(name).uses_target_labels else None

@@ -93,7 +93,8 @@ def reference_notes(table: Table) -> list[str]:
 
 def _title(table: Table) -> str:
     if len(table.metrics) > 1:
-        return f"{', '.join(table.metrics)} (%), model selection: last checkpoint"
+        return (f"{', '.join(table.metrics)} (*_acc in %, *_mae in the labels' unit), "
+                "model selection: last checkpoint")
     metric = table.metric
     if metric in COST_METRICS:
         return COST_METRICS[metric]

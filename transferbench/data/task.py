@@ -47,8 +47,11 @@ class Task:
 
     ``augment_train`` and ``prepare_eval`` act on raw batches on the device before ``normalize``
     (random crops and flips for photos, see ``data/augment.py``); both default to the identity.
-    ``related`` holds the other tasks of a run by name (the old task of continual learning,
-    ``Method.related_tasks``), each with its own label space and input pipeline.
+    ``related`` holds the other tasks of a run by name, each with its own label space and input
+    pipeline: those the task YAML declares (``related:``, the tasks of multi-task learning) and
+    those the method asks for (the old task of continual learning, ``Method.related_tasks``). A
+    ``regression`` task's labels are float targets (``num_classes`` of them per example when above
+    one, else one number) and it is evaluated by mean absolute error.
     """
 
     name: str
@@ -59,6 +62,7 @@ class Task:
     augment_train: Transform = identity
     prepare_eval: Transform = identity
     related: dict[str, "Task"] = field(default_factory=dict)
+    regression: bool = False
 
     def to(self, device: torch.device | str) -> "Task":
         """The same task with every split moved to ``device`` (the on-device data path)."""
@@ -74,6 +78,11 @@ class Task:
         return self.normalize(self.prepare_eval(inputs))
 
     @property
+    def metric(self) -> str:
+        """The suffix of the task's metric as a related task: ``acc`` (%) or ``mae`` (regression)."""
+        return "mae" if self.regression else "acc"
+
+    @property
     def input_shape(self) -> tuple[int, ...]:
         """The shape of one network input, after ``prepare_eval``."""
         return tuple(self.prepare_eval(self.source.train.inputs[:1]).shape[1:])
@@ -86,6 +95,7 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     shared by both domains: each gets those its builder accepts; one that neither accepts is an
     error. A domain that reads files (its builder takes ``root``) needs ``root`` to exist.
 
+    ``related`` (name → task config) builds the task's related tasks the same way.
     ``labels_per_class`` (null: all) keeps that many source training examples per class, drawn
     with ``seed`` (the run's seed: each seed draws its own subset). The target's training split
     stays whole: the unlabelled transfer set (for source = target, the whole training split).
@@ -112,6 +122,10 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
         normalize=Normalize(cfg.get("mean"), cfg.get("std")),
         augment_train=augment_train,
         prepare_eval=prepare_eval,
+        related={
+            name: build_task(spec, root, download, seed=seed) for name, spec in (cfg.get("related") or {}).items()
+        },
+        regression=bool(cfg.get("regression", False)),
     )
 
 

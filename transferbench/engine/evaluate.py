@@ -1,6 +1,8 @@
-"""Classification accuracy of a method on a held-out split."""
+"""Accuracy (classification) and mean absolute error (regression) of a method on a held-out split."""
 
 from __future__ import annotations
+
+from typing import Iterator
 
 import torch
 
@@ -16,13 +18,34 @@ def accuracy(
     """Top-1 accuracy in percent, with the method in eval mode; ``prepare`` turns raw batches into
     network input (``Task.eval_inputs``: center crop, then normalisation). ``related`` names the
     related task whose label space to predict (``Method.predict_related``); None: the run's own."""
+    correct = sum(
+        (logits.argmax(dim=1) == labels).sum().item()
+        for logits, labels in predictions(method, split, prepare, batch_size, related)
+    )
+    return 100.0 * correct / len(split)
+
+
+@torch.no_grad()
+def mean_absolute_error(method: Method, split: Split, prepare: Transform, batch_size: int, related: str) -> float:
+    """Mean over examples (and outputs) of |prediction − target| for related regression task
+    ``related``, in the labels' unit (degrees for an angle)."""
+    total = sum(
+        (outputs.view_as(labels) - labels).abs().sum().item()
+        for outputs, labels in predictions(method, split, prepare, batch_size, related)
+    )
+    return total / split.labels.numel()
+
+
+def predictions(
+    method: Method, split: Split, prepare: Transform, batch_size: int, related: str | None
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """The method's outputs and the labels, batch by batch, with the method in eval mode."""
     was_training = method.training
     method.eval()
-    correct = 0
-    for start in range(0, len(split), batch_size):
-        inputs = prepare(split.inputs[start : start + batch_size])
-        logits = method.predict(inputs) if related is None else method.predict_related(related, inputs)
-        predictions = logits.argmax(dim=1)
-        correct += (predictions == split.labels[start : start + batch_size]).sum().item()
-    method.train(was_training)
-    return 100.0 * correct / len(split)
+    try:
+        for start in range(0, len(split), batch_size):
+            inputs = prepare(split.inputs[start : start + batch_size])
+            outputs = method.predict(inputs) if related is None else method.predict_related(related, inputs)
+            yield outputs, split.labels[start : start + batch_size]
+    finally:
+        method.train(was_training)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import torch
 
 from transferbench.data import InfiniteSampler, Task
-from transferbench.engine.evaluate import accuracy
+from transferbench.engine.evaluate import accuracy, mean_absolute_error
 from transferbench.files import load_torch, save_torch
 from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
@@ -26,6 +26,8 @@ from transferbench.errors import UserError
 from transferbench.methods import Batch, Method
 
 log = logging.getLogger(__name__)
+#: The suffixes of the metrics an evaluation records: accuracy (%) and mean absolute error.
+METRICS = ("_acc", "_mae")
 
 
 class BatchSource(Protocol):
@@ -186,34 +188,38 @@ class Trainer:
 
     def evaluate(self) -> None:
         """Accuracy on each domain's test split, the source's first, then on each related task's
-        target test split in its own label space (``<name>_acc``): ``before_eval`` prepares the
+        target test split in its own label space (``<name>_acc``, or ``<name>_mae`` for a
+        regression task): ``before_eval`` prepares the
         method for each in turn, so every accuracy means the same for every method."""
         source_acc = self._domain_accuracy("source")
         record = {
             "iteration": self.state.iteration,
             "target_acc": self._domain_accuracy("target"),
             "source_acc": source_acc,
-            **{f"{name}_acc": self._related_accuracy(name) for name in self.task.related},
+            **dict(self._related_metric(name) for name in self.task.related),
             "losses": dict(self.state.last_losses),
         }
         self.state.history.append(record)
-        accuracies = {key.removesuffix("_acc"): value for key, value in record.items() if key.endswith("_acc")}
+        metrics = {tuple(key.rsplit("_", 1)): value for key, value in record.items() if key.endswith(METRICS)}
         log.info(
             "iteration %d/%d: %s, losses %s", record["iteration"], self.settings.iterations,
-            ", ".join(f"{name} acc {value:.2f}" for name, value in accuracies.items()),
+            ", ".join(f"{name} {kind} {value:.2f}" for (name, kind), value in metrics.items()),
             " ".join(f"{name}={value:.4f}" for name, value in record["losses"].items()),
         )
-        self.logger.log({f"acc/{name}": value for name, value in accuracies.items()}, self.state.iteration)
+        self.logger.log({f"{kind}/{name}": value for (name, kind), value in metrics.items()}, self.state.iteration)
 
     def _domain_accuracy(self, role: str) -> float:
         domain = getattr(self.task, role)
         self.method.before_eval(role, domain.train, self.task.eval_inputs)
         return accuracy(self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size)
 
-    def _related_accuracy(self, name: str) -> float:
+    def _related_metric(self, name: str) -> tuple[str, float]:
+        """``(<name>_acc, accuracy)``, or ``(<name>_mae, mean absolute error)`` for a regression task."""
         task = self.task.related[name]
         self.method.before_eval(name, task.target.train, task.eval_inputs)
-        return accuracy(self.method, task.target.test, task.eval_inputs, self.settings.eval_batch_size, name)
+        test, prepare, size = task.target.test, task.eval_inputs, self.settings.eval_batch_size
+        measure = mean_absolute_error if task.regression else accuracy
+        return f"{name}_{task.metric}", measure(self.method, test, prepare, size, name)
 
     def save_checkpoint(self) -> None:
         save_torch(

@@ -8,10 +8,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from transferbench.engine.loop import FitSettings, FitState
+from transferbench.engine.loop import METRICS, FitSettings, FitState
 from transferbench.engine.seeding import cpu_threads_info
 
-#: The accuracies on the run's own task; every other ``<name>_acc`` is a related task's (``Task.related``).
+#: The accuracies on the run's own task; every other ``<name>_acc`` (or ``_mae``) is a related task's.
 TASK_METRICS = ("target_acc", "source_acc")
 PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", "numpy")
 
@@ -22,7 +22,8 @@ def summarize(
 ) -> dict[str, Any]:
     """Results of a finished run. Model selection is the last evaluation; the best-over-history
     number is recorded only as ``oracle_target_acc`` (it peeks at target test labels). Each
-    related task's last accuracy is recorded as ``<name>_acc`` (``old_acc`` in continual learning).
+    related task's last accuracy is recorded as ``<name>_acc`` (``old_acc`` in continual learning),
+    a related regression task's mean absolute error as ``<name>_mae``.
     ``provenance`` names the trained networks the method learned from (``Method.provenance``)."""
     last = state.history[-1]
     images = state.iteration * 2 * settings.batch_size
@@ -32,7 +33,7 @@ def summarize(
         "selection": "last",
         "target_acc": last["target_acc"],
         "source_acc": last["source_acc"],
-        **{key: value for key, value in last.items() if key.endswith("_acc") and key not in TASK_METRICS},
+        **{key: value for key, value in last.items() if key.endswith(METRICS) and key not in TASK_METRICS},
         "oracle_target_acc": max(record["target_acc"] for record in state.history),
         "iterations": state.iteration,
         "input_shape": list(input_shape),

@@ -74,14 +74,14 @@ class ProgressiveNetworks(Method):
     def forward_columns(self, inputs: torch.Tensor) -> tuple[ModelOutput, ModelOutput]:
         """The new column's outputs (with the laterals) and the frozen column's."""
         old = self.column(inputs)
+        names = list(self.model.backbone.blocks)
         blocks: dict[str, torch.Tensor] = {}
         hidden = inputs
-        for index, (name, block) in enumerate(self.model.backbone.blocks.items()):
+        for index, name in enumerate(names):
             if index > 0:
-                hidden = hidden + self.adapters[index - 1](old.blocks[below])
-            hidden = blocks[name] = block(hidden)
-            below = name
-        blocks[below] = hidden + self.adapters[-1](old.blocks[below])
+                hidden = hidden + self.adapters[index - 1](old.blocks[names[index - 1]])
+            hidden = blocks[name] = self.model.backbone.blocks[name](hidden)
+        blocks[names[-1]] = hidden + self.adapters[-1](old.blocks[names[-1]])
         return self.model.outputs(blocks), old
 
     def losses(self, source: Batch, target: Batch, progress: float) -> dict[str, torch.Tensor]:

@@ -1,9 +1,11 @@
-"""The continual-learning reproductions of docs/results/continual_multitask.md, as Hydra multiruns.
+"""The continual and multi-task reproductions of docs/results/continual_multitask.md, as Hydra multiruns.
 
-    python scripts/continual.py lwf         --out runs/continual [--seeds 0,1,2] [Hydra overrides ...]
-    python scripts/continual.py progressive --out runs/continual
+    python scripts/continual_multitask.py lwf         --out runs/continual [--seeds 0,1,2] [Hydra overrides ...]
+    python scripts/continual_multitask.py progressive --out runs/continual
+    python scripts/continual_multitask.py uncertainty --out runs/continual
     python scripts/make_table.py runs/continual/lwf --metric old_acc target_acc
     python scripts/make_table.py runs/continual/progressive --metric target_acc old_acc
+    python scripts/make_table.py runs/continual/uncertainty --metric target_acc angle_mae
 
 The old networks come first (method=source_only, seed 0, the convnet, 2,000 SGD steps of 64 images at
 lr 0.03, twice the Fashion halves' protocol): Fashion-MNIST half A (``fashion_mnist_a``: T-shirt,
@@ -21,6 +23,11 @@ networks apart). The protocols were fixed here before any arm was run:
   from scratch (source_only), fine-tuning from the old network (continual_finetune, so that its
   forgetting is measured too) and a progressive column, from Fashion A (related) and from MNIST
   (unrelated).
+- ``uncertainty`` (Kendall, Gal & Cipolla, CVPR 2018, Table 1's arms): ``rotated_mnist`` (digits rotated
+  by θ ∈ [−45°, 45°], the task's protocol: LeNet, 3,000 steps of 64 images per task at lr 0.01), a
+  class head (cross-entropy) and an angle head (squared error in degrees²) on one network; arms: each
+  task alone (the other's weight 0), the unweighted sum, the angle weighted 0.1, 0.01, 0.001 and 0.0001
+  (the class 1), and weights learned from the tasks' uncertainty.
 
 Every sweep skips finished runs and resumes killed ones, so the same command continues an
 interrupted experiment. Overrides given last apply to every run (e.g. ``trainer.device=cuda``, or
@@ -71,7 +78,24 @@ def progressive(out: Path, seeds: str, overrides: list[str]) -> bool:
     return all(runs)
 
 
-EXPERIMENTS = {"lwf": lwf, "progressive": progressive}
+UNCERTAINTY_ARMS = {
+    "class_only": ["method.weights={main:1,angle:0}"],
+    "angle_only": ["method.weights={main:0,angle:1}"],
+    "unweighted": [],
+    **{f"angle_weight_{weight}": [f"method.weights={{angle:{weight}}}"] for weight in ("0.1", "0.01", "0.001", "0.0001")},
+    "uncertainty": ["method.weighting=uncertainty"],
+}
+
+
+def uncertainty(out: Path, seeds: str, overrides: list[str]) -> bool:
+    common = ["dataset=rotated_mnist", "method=multitask", f"seed={seeds}", *overrides]
+    return all([
+        multirun(out / "uncertainty", f"{arm}/{SEED}", *common, *options, required=False)
+        for arm, options in UNCERTAINTY_ARMS.items()
+    ])
+
+
+EXPERIMENTS = {"lwf": lwf, "progressive": progressive, "uncertainty": uncertainty}
 
 
 def main(argv: list[str] | None = None) -> int:
