@@ -5,7 +5,9 @@
     python scripts/continual_multitask.py uncertainty --out runs/continual
     python scripts/make_table.py runs/continual/lwf --metric old_acc target_acc
     python scripts/make_table.py runs/continual/progressive --metric target_acc old_acc
+    python scripts/continual_multitask.py selective   --out runs/continual
     python scripts/make_table.py runs/continual/uncertainty --metric target_acc angle_mae
+    python scripts/make_table.py runs/continual/selective
 
 The old networks come first (method=source_only, seed 0, the convnet, 2,000 SGD steps of 64 images at
 lr 0.03, twice the Fashion halves' protocol): Fashion-MNIST half A (``fashion_mnist_a``: T-shirt,
@@ -28,6 +30,11 @@ networks apart). The protocols were fixed here before any arm was run:
   class head (cross-entropy) and an angle head (squared error in degrees²) on one network; arms: each
   task alone (the other's weight 0), the unweighted sum, the angle weighted 0.1, 0.01, 0.001 and 0.0001
   (the class 1), and weights learned from the tasks' uncertainty.
+- ``selective`` (Ge & Yu, CVPR 2017, Table 2's arms): ``selective_usps`` (USPS with 20 labelled images per
+  class; a pool of 10,000 MNIST, 10,000 Fashion A and 10,000 gray MNIST-M images; LeNet, 2,000 steps of
+  64 images per task at lr 0.01); arms: the target only, fine-tuning (from a network trained on the whole
+  pool, seed 0), joint training with the whole pool, with a random subset and with the subset the
+  Gabor retrieval selects (20 neighbours per labelled target image).
 
 Every sweep skips finished runs and resumes killed ones, so the same command continues an
 interrupted experiment. Overrides given last apply to every run (e.g. ``trainer.device=cuda``, or
@@ -95,7 +102,28 @@ def uncertainty(out: Path, seeds: str, overrides: list[str]) -> bool:
     ])
 
 
-EXPERIMENTS = {"lwf": lwf, "progressive": progressive, "uncertainty": uncertainty}
+SELECTIVE_ARMS = {
+    "target_only": ["method=source_only", "~dataset.related"],
+    "joint_all": ["method=multitask", "dataset.related.pool.selection.rule=all"],
+    "joint_random": ["method=multitask", "dataset.related.pool.selection.rule=random"],
+    "joint_selected": ["method=multitask", "dataset.related.pool.selection.rule=gabor"],
+}
+
+
+def selective(out: Path, seeds: str, overrides: list[str]) -> bool:
+    sweep = out / "selective"
+    common = ["dataset=selective_usps", f"seed={seeds}", *overrides]
+    pool = ["dataset=selective_usps", "method=multitask", "method.weights={main:0}",
+            "dataset.related.pool.selection.rule=all", "seed=0", *overrides]
+    multirun(out / "pool_network", SEED, *pool)
+    finetune = ["method=finetune", "~dataset.related", f"backbone.weights={out / 'pool_network' / 'seed0'}"]
+    return all([
+        *(multirun(sweep, f"{arm}/{SEED}", *common, *options, required=False) for arm, options in SELECTIVE_ARMS.items()),
+        multirun(sweep, f"finetune/{SEED}", *common, *finetune, required=False),
+    ])
+
+
+EXPERIMENTS = {"lwf": lwf, "progressive": progressive, "uncertainty": uncertainty, "selective": selective}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,6 +98,15 @@ def test_students_pool_by_their_teachers_config_digest_not_by_its_folder():
     assert build_table([*same, other]).rows == ["kd (teacher=d1d1d1d1)", "kd (teacher=e2e2e2e2)"]
 
 
+def test_a_row_names_the_task_of_the_network_it_learned_from():
+    def arm(seed, task, digest):
+        run = result("lwf", "fashion_mnist_b", seed, 80.0, old=f"/runs/{task}")
+        return run | {"provenance": {"old": {"run": f"/runs/{task}", "config_digest": digest, "task": task}}}
+
+    rows = build_table([arm(0, "fashion_mnist_a", "a1" * 16), arm(0, "mnist", "b2" * 16)]).rows
+    assert rows == ["lwf (old=fashion_mnist_a@a1a1a1a1)", "lwf (old=mnist@b2b2b2b2)"]
+
+
 def test_label_budgets_get_their_own_columns():
     results = [result("source_only", "fashion_mnist", 0, acc) for acc in (60.0, 80.0, 90.0)]
     for run, budget in zip(results, (10, None, 5)):

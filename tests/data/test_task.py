@@ -23,10 +23,15 @@ STAND_INS = {
     "mnist_usps": [("fake_idx", {}), ("fake_usps", {})],
     "moons": [],
     "rotated_mnist": [("fake_idx", {})],
+    "selective_usps": [("fake_usps", {}), ("fake_idx", {}), ("fake_mnistm", {}),
+                       ("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
     "office31": [("fake_office31", {})],
     "svhn_mnist": [("fake_svhn", {}), ("fake_idx", {})],
     "usps_mnist": [("fake_usps", {}), ("fake_idx", {})],
 }
+
+#: Settings a task needs on its stand-ins: they hold too few images for selective_usps's 20 per class.
+STAND_IN_OVERRIDES = {"selective_usps": ["dataset.labels_per_class=null"]}
 
 
 def test_every_task_yaml_has_stand_ins():
@@ -39,7 +44,7 @@ def test_every_task_yaml_builds_with_its_options(request, make_config, root, cho
     """Each domain gets the shared options its builder accepts (MNIST never sees mnistm_source)."""
     for writer, arguments in STAND_INS[choice]:
         request.getfixturevalue(writer)(**arguments)
-    cfg = make_config(f"dataset={choice}").dataset
+    cfg = make_config(f"dataset={choice}", *STAND_IN_OVERRIDES.get(choice, [])).dataset
     task = build_task(cfg, root, download=False)
     for split in (task.source.train, task.source.test, task.target.train, task.target.test):
         assert split.labels.dtype == torch.int64

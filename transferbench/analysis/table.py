@@ -32,7 +32,8 @@ RUN_SETTINGS = ("iterations", "batch_size")
 # Config groups whose differences make runs of one method on one task different settings (rows).
 TRAINING_GROUPS = ("backbone", "optimizer", "scheduler")
 # Dataset keys that name the task or that reach the runs through the training settings.
-DATASET_IDENTITY = {"name", "source", "target", "options", "protocol", "domains", "task"}
+# The related tasks (``dataset.related``) are data a method trains with: they split rows, not columns.
+DATASET_IDENTITY = {"name", "source", "target", "options", "protocol", "domains", "task", "related"}
 
 
 @dataclass
@@ -149,7 +150,8 @@ def natural_order(label: str) -> list[tuple[int, int | str]]:
 
 def row_labels(results: list[dict[str, Any]]) -> list[str]:
     """Method name, plus the training settings that differ between runs of that method on one
-    task: its own options, and the backbone, optimizer and scheduler keys (settings that follow
+    task: its own options, the backbone, optimizer and scheduler keys, and the task's related
+    tasks (a multi-task run's source pool and its selection rule) (settings that follow
     the task's protocol, such as its discriminator or weight decay, do not split a row)."""
     return _labels(results, "method", _training_options, group_by="task")
 
@@ -188,16 +190,18 @@ def _canonical(options: dict[str, Any]) -> dict[str, Any]:
 
 def _training_options(result: dict[str, Any]) -> dict[str, Any]:
     """The method's options by their own names, the other training groups' keys dotted. An
-    option naming a trained network (a teacher's run folder) stands for that run's config digest,
-    so students of one teacher pool wherever its folder lies, and students of two never do."""
+    option naming a trained network (a teacher's run folder) stands for that run's task and config
+    digest (``mnist@d1d1d1d1``), so students of one teacher pool wherever its folder lies, and
+    students of two never do."""
     config = result.get("config", {})
     # A method's own ``seed`` (subspace alignment's draw) is the run's seed, which cells pool over.
     options = {k: v for k, v in config.get("method", {}).items() if k not in ("name", "seed")}
     for name, network in (result.get("provenance") or {}).items():
-        options[name] = network["config_digest"][:DIGEST_SHOWN]
+        digest = network["config_digest"][:DIGEST_SHOWN]
+        options[name] = f"{network['task']}@{digest}" if network.get("task") else digest
     for group in TRAINING_GROUPS:
         options |= _dotted(config.get(group) or {}, group)
-    return options
+    return options | _dotted(config.get("dataset", {}).get("related") or {}, "related")
 
 
 def _task_options(result: dict[str, Any]) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from typing import Any, Callable, Mapping, Sequence
 import torch
 
 from transferbench.data.augment import Transform, build_augmentation, identity
-from transferbench.data.domain import INTERPOLATION_CHOICES, Domain, conform_images
+from transferbench.data.domain import INTERPOLATION_CHOICES, Domain, Split, conform_images
 from transferbench.data.registry import DOMAINS
+from transferbench.data.selection import select_sources
 from transferbench.data.subset import labels_per_class
 from transferbench.errors import UserError
 
@@ -122,11 +123,21 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
         normalize=Normalize(cfg.get("mean"), cfg.get("std")),
         augment_train=augment_train,
         prepare_eval=prepare_eval,
-        related={
-            name: build_task(spec, root, download, seed=seed) for name, spec in (cfg.get("related") or {}).items()
-        },
+        related=_related(cfg, source.train, root, download, seed),
         regression=bool(cfg.get("regression", False)),
     )
+
+
+def _related(cfg: Mapping[str, Any], labelled: Split, root: Path, download: bool, seed: int) -> dict[str, Task]:
+    """The tasks ``cfg.related`` declares, by name; one with a ``selection`` rule keeps the source
+    training examples it selects for the task's ``labelled`` training split (``data/selection.py``)."""
+    related = {}
+    for name, spec in (cfg.get("related") or {}).items():
+        task = build_task(spec, root, download, seed=seed)
+        if spec.get("selection"):
+            task = replace(task, source=select_sources(task.source, labelled, spec["selection"], seed, name))
+        related[name] = task
+    return related
 
 
 def _parameters(builder: Callable[..., Domain]) -> list[str]:
