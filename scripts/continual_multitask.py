@@ -78,8 +78,9 @@ def progressive(out: Path, seeds: str, overrides: list[str]) -> bool:
     arm = f"${{dataset.labels_per_class}}/{ARM}"
     sweep = out / "progressive"
     common = [*PROGRESSIVE_TASK, f"seed={seeds}", *overrides]
+    olds = old_networks(out, overrides)
     runs = [multirun(sweep / "scratch", arm, "method=source_only", *common, required=False)]
-    for task, old in old_networks(out, overrides).items():
+    for task, old in olds.items():
         runs += [multirun(sweep / f"from_{task}", arm, f"method={method}", f"method.old={old}", *common,
                           required=False) for method in PROGRESSIVE_ARMS]
     return all(runs)
