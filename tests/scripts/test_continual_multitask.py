@@ -1,23 +1,9 @@
 """The continual and multi-task driver: old networks first, then every arm from them."""
 
-import subprocess
 
 import pytest
 
 from tests.scripts import load_script
-
-
-@pytest.fixture
-def launched(monkeypatch):
-    """The sweeps a driver call launches, as argument lists after ``python -m transferbench -m``."""
-    commands = []
-
-    def record(command):
-        commands.append(command[4:])
-        return subprocess.CompletedProcess(command, 0)
-
-    monkeypatch.setattr("transferbench.sweep.subprocess.run", record)
-    return commands
 
 
 @pytest.mark.parametrize("experiment", ["lwf", "progressive"])

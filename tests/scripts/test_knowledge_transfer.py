@@ -8,19 +8,6 @@ import pytest
 from tests.scripts import load_script
 
 
-@pytest.fixture
-def launched(monkeypatch):
-    """The sweeps a driver call launches, as argument lists after ``python -m transferbench -m``."""
-    commands = []
-
-    def record(command):
-        commands.append(command[4:])
-        return subprocess.CompletedProcess(command, 0)
-
-    monkeypatch.setattr("transferbench.sweep.subprocess.run", record)
-    return commands
-
-
 def sweep_dir(command):
     return next(arg.split("=", 1)[1] for arg in command if arg.startswith("hydra.sweep.dir="))
 
