@@ -1,6 +1,5 @@
 """The continual and multi-task driver: old networks first, then every arm from them."""
 
-
 import pytest
 
 from tests.scripts import load_script
