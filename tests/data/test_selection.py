@@ -78,3 +78,13 @@ def test_the_selective_task_selects_for_its_labelled_target_images(fake_idx, fak
     task = build_task(cfg, root, download=False)
     pool = task.related["pool"]
     assert 1 <= len(pool.source.train) <= len(task.source.train) < len(pool.target.train)
+
+
+def test_a_related_task_with_too_few_classes_is_one_line(fake_idx, fake_usps, fake_mnistm, root, make_config):
+    fake_idx()
+    fake_idx(dataset="Fashion-MNIST", folder="FashionMNIST")
+    fake_mnistm()
+    fake_usps()
+    cfg = make_config("dataset=selective_usps", "dataset.labels_per_class=null", "dataset.related.pool.num_classes=10").dataset
+    with pytest.raises(UserError, match=r"task source_pool has num_classes=10 but its data has label 2\d; set num_classes"):
+        build_task(cfg, root, download=False)

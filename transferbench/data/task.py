@@ -110,6 +110,8 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     source, target = (
         _conform(_build(cfg[role], builders[role], root, download, options), cfg) for role in ROLES
     )
+    if not cfg.get("regression", False):
+        _check_labels(cfg, source, target)
     if cfg.get("labels_per_class") is not None:
         train = labels_per_class(source.train, cfg["labels_per_class"], seed, cfg["source"])
         source = Domain(train, source.test)
@@ -138,6 +140,17 @@ def _related(cfg: Mapping[str, Any], labelled: Split, root: Path, download: bool
             task = replace(task, source=select_sources(task.source, labelled, spec["selection"], seed, name))
         related[name] = task
     return related
+
+
+def _check_labels(cfg: Mapping[str, Any], *domains: Domain) -> None:
+    """Every class label must have a head output: 0 … num_classes − 1."""
+    splits = [split for domain in domains for split in (domain.train, domain.test) if len(split)]
+    largest = max((int(split.labels.max()) for split in splits), default=-1)
+    if largest >= cfg["num_classes"]:
+        raise UserError(
+            f"task {cfg['name']} has num_classes={cfg['num_classes']} but its data has label {largest}; "
+            f"set num_classes to at least {largest + 1}"
+        )
 
 
 def _parameters(builder: Callable[..., Domain]) -> list[str]:
