@@ -53,7 +53,7 @@ class ContinualMethod(Finetune):
         if not 0.0 <= warmup < 1.0:
             raise UserError(f"method.warmup={warmup} must lie in [0, 1) (the fraction of iterations that train θn only)")
         original = Teacher(old, model, option="method.old", same_labels=False)
-        start_from(model, original.network, f"method.old={old}")
+        start_from(model, original, f"method.old={old}")
         super().__init__(model, copy, copied, rest, policy, lr_mult)
         model.heads[OLD].requires_grad_(self.old_head_trained)
         self.original, self.warmup = original, warmup
@@ -92,14 +92,16 @@ class ContinualMethod(Finetune):
         return {}
 
 
-def start_from(model: Classifier, original: Classifier, named_by: str) -> None:
-    """Load ``original``'s shared layers into ``model`` and add a copy of its head as ``old``."""
+def start_from(model: Classifier, original: Teacher, named_by: str) -> None:
+    """Load the original network's shared layers into ``model`` and add a copy of its head as ``old``."""
+    network = original.network
     try:
-        model.backbone.load_state_dict(original.backbone.state_dict())
-        model.bottleneck.load_state_dict(original.bottleneck.state_dict())
-    except RuntimeError as error:
+        model.backbone.load_state_dict(network.backbone.state_dict())
+        model.bottleneck.load_state_dict(network.bottleneck.state_dict())
+    except RuntimeError:
         raise UserError(
-            f"{named_by} has another architecture than this run's backbone ({str(error).splitlines()[0]}); "
-            "use the backbone and bottleneck the old run was trained with"
+            f"{named_by} has another architecture than this run's backbone: it was trained with "
+            f"backbone={original.backbone.name} (options {dict(original.backbone.get('options') or {})}, "
+            f"bottleneck_dim={original.backbone.get('bottleneck_dim')}); train with the same"
         ) from None
-    model.add_head(OLD, copy.deepcopy(original.head).requires_grad_(True))
+    model.add_head(OLD, copy.deepcopy(network.head).requires_grad_(True))

@@ -50,8 +50,8 @@ class Teacher:
         self.network = finished.trained_method(student.input_shape, classes).model
         self.network.requires_grad_(False)
         self.identity = finished.identity
-        #: The dataset config of the task the network was trained on.
-        self.task = finished.cfg.dataset
+        #: The dataset and backbone configs the network was trained with.
+        self.task, self.backbone = finished.cfg.dataset, finished.cfg.backbone
 
     def __call__(self, inputs: torch.Tensor) -> ModelOutput:
         """The teacher's outputs, with a graph only when ``inputs`` require gradients."""
