@@ -18,6 +18,7 @@ from transferbench.methods import METHODS
 from transferbench.methods.continual import ContinualMethod
 from transferbench.methods.progressive_networks import ProgressiveNetworks
 from transferbench.methods.teacher import StudentMethod
+from transferbench.methods.zero_shot import ZeroShotMethod
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUIET = ["trainer.progress=false", "trainer.device=cpu"]
@@ -63,16 +64,21 @@ def moons_runs(tmp_path_factory) -> dict[str, Path]:
 #: A second moons task declared as the moons' related task ``other`` (for multi-task methods).
 MOONS_RELATED = "+dataset.related={other:{name:moons_other,source:moons_rotated,target:moons_rotated,num_classes:2}}"
 
+#: The moons as a zero-shot task: class 0 seen, class 1 unseen, described by two digits' segments.
+MOONS_ZERO_SHOT = "+dataset.zero_shot={descriptions:seven_segment,unseen:[1]}"
+
 
 def student_overrides(name: str, teacher: Path) -> list[str]:
     """What method ``name`` needs on the moons beyond its defaults: when it learns from a teacher,
     the teacher's run (e.g. ``moons_runs["source_only"]``) and, for layer-matching students, the
     MLP's layers; subspace alignment, subspaces no wider than the moons' two features; a continual
-    method, its old run; a multi-task method, a related task."""
+    method, its old run; a multi-task method, a related task; a zero-shot method, a class split."""
     if name == "subspace_alignment":
         return ["method.dims=2"]
     if name == "multitask":
         return [MOONS_RELATED]
+    if issubclass(METHODS.get(name), ZeroShotMethod):
+        return [MOONS_ZERO_SHOT]
     if issubclass(METHODS.get(name), (ContinualMethod, ProgressiveNetworks)):
         return [f"method.old={teacher}"]
     if not issubclass(METHODS.get(name), StudentMethod):

@@ -24,10 +24,11 @@ from rich.console import Console
 
 from transferbench.config import check_config, config_digest, digest, one_line, resolved
 from transferbench.data import Task, build_task
+from transferbench.data.zero_shot import ATTRIBUTES, load_descriptions
 from transferbench.engine import FitSettings, Trainer
 from transferbench.engine.loggers import NullLogger
-from transferbench.engine.loop import BatchSource
-from transferbench.engine.results import failure, summarize
+from transferbench.engine.loop import METRICS, BatchSource
+from transferbench.engine.results import ORACLE_METRIC, TASK_METRICS, failure, summarize
 from transferbench.engine.seeding import limit_cpu_threads, resolve_device, seed_everything
 from transferbench.errors import UserError, first_line
 from transferbench.files import load_torch, write_json
@@ -121,8 +122,12 @@ def _with_related(task: Task, method: Method, cfg: DictConfig, device: torch.dev
 
 
 def related_heads(dataset: DictConfig) -> dict[str, int]:
-    """The output count of every related task a task YAML declares (``dataset.related``), by name."""
-    return {name: spec.num_classes for name, spec in (dataset.get("related") or {}).items()}
+    """The output count of every related task a task YAML declares (``dataset.related``), by name,
+    and a zero-shot task's ``attributes`` head (one output per attribute of its descriptions)."""
+    heads = {name: spec.num_classes for name, spec in (dataset.get("related") or {}).items()}
+    if dataset.get("zero_shot"):
+        heads[ATTRIBUTES] = load_descriptions(dataset.zero_shot.descriptions, dataset.num_classes).shape[1]
+    return heads
 
 
 @dataclass
@@ -223,8 +228,10 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
         experiment.task.input_shape, experiment.method.provenance(),
     )
     write_json(run_dir / RESULTS_FILE, results)
+    shown = (*TASK_METRICS, ORACLE_METRIC)
     related = "".join(
-        f", {name} {task.metric} {results[f'{name}_{task.metric}']:.2f}" for name, task in experiment.task.related.items()
+        f", {key.replace('_', ' ')} {value:.2f}" for key, value in results.items()
+        if key.endswith(METRICS) and key not in shown
     )
     console.print(
         f"{cfg.method.name} on {cfg.dataset.name} (seed {cfg.seed}): target accuracy "

@@ -21,6 +21,7 @@ STAND_INS = {
     "mnist": [("fake_idx", {})],
     "mnist_mnistm": [("fake_idx", {}), ("fake_mnistm", {})],
     "mnist_usps": [("fake_idx", {}), ("fake_usps", {})],
+    "mnist_zero_shot": [("fake_idx", {})],
     "moons": [],
     "rotated_mnist": [("fake_idx", {})],
     "selective_usps": [("fake_usps", {}), ("fake_idx", {}), ("fake_mnistm", {}),
@@ -30,8 +31,11 @@ STAND_INS = {
     "usps_mnist": [("fake_usps", {}), ("fake_idx", {})],
 }
 
-#: Settings a task needs on its stand-ins: they hold too few images for selective_usps's 20 per class.
-STAND_IN_OVERRIDES = {"selective_usps": ["dataset.labels_per_class=null"]}
+#: Settings a task needs on its stand-ins, which hold a few images of a few classes.
+STAND_IN_OVERRIDES = {
+    "selective_usps": ["dataset.labels_per_class=null"],
+    "mnist_zero_shot": ["dataset.zero_shot.unseen=[3,8]"],  # classes the 6 test stand-ins hold
+}
 
 
 def test_every_task_yaml_has_stand_ins():

@@ -14,6 +14,7 @@ from transferbench.data.augment import Transform, build_augmentation, identity
 from transferbench.data.domain import INTERPOLATION_CHOICES, Domain, Split, conform_images
 from transferbench.data.registry import DOMAINS
 from transferbench.data.selection import select_sources
+from transferbench.data.zero_shot import harmonic_mean, load_descriptions, unseen_classes, zero_shot_domains
 from transferbench.data.subset import labels_per_class
 from transferbench.errors import UserError
 
@@ -53,6 +54,12 @@ class Task:
     those the method asks for (the old task of continual learning, ``Method.related_tasks``). A
     ``regression`` task's labels are float targets (``num_classes`` of them per example when above
     one, else one number) and it is evaluated by mean absolute error.
+
+    A zero-shot task (``data/zero_shot.py``) also holds its class ``descriptions`` (one attribute
+    vector per class), the ``candidates`` each evaluation predicts among (``source``: the seen
+    classes, ``target``: the unseen ones; absent: all), further test splits in its own label space
+    (``evaluations``: ``seen``, ``unseen``, predicted among all classes) and a ``summary`` of an
+    evaluation's record (the harmonic mean of those two).
     """
 
     name: str
@@ -64,11 +71,19 @@ class Task:
     prepare_eval: Transform = identity
     related: dict[str, "Task"] = field(default_factory=dict)
     regression: bool = False
+    descriptions: torch.Tensor | None = None
+    candidates: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    evaluations: dict[str, Split] = field(default_factory=dict)
+    summary: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
 
     def to(self, device: torch.device | str) -> "Task":
         """The same task with every split moved to ``device`` (the on-device data path)."""
         related = {name: task.to(device) for name, task in self.related.items()}
-        return replace(self, source=self.source.to(device), target=self.target.to(device), related=related)
+        evaluations = {name: split.to(device) for name, split in self.evaluations.items()}
+        return replace(
+            self, source=self.source.to(device), target=self.target.to(device), related=related,
+            evaluations=evaluations,
+        )
 
     def train_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
         """Network input for a training batch: augmented, then normalised."""
@@ -115,19 +130,31 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     if cfg.get("labels_per_class") is not None:
         train = labels_per_class(source.train, cfg["labels_per_class"], seed, cfg["source"])
         source = Domain(train, source.test)
+    zero_shot = _zero_shot(cfg, source, target)
     image_side = source.train.inputs.shape[-1]
     augment_train, prepare_eval = build_augmentation(cfg.get("augment"), image_side)
     return Task(
         name=cfg["name"],
-        source=source,
-        target=target,
+        **zero_shot,
         num_classes=cfg["num_classes"],
         normalize=Normalize(cfg.get("mean"), cfg.get("std")),
         augment_train=augment_train,
         prepare_eval=prepare_eval,
-        related=_related(cfg, source.train, root, download, seed),
+        related=_related(cfg, zero_shot["source"].train, root, download, seed),
         regression=bool(cfg.get("regression", False)),
     )
+
+
+def _zero_shot(cfg: Mapping[str, Any], source: Domain, target: Domain) -> dict[str, Any]:
+    """The domains, and for a zero-shot task (``cfg.zero_shot``) its class split, descriptions,
+    candidates, evaluations and summary (``data/zero_shot.py``)."""
+    spec = cfg.get("zero_shot")
+    if not spec:
+        return {"source": source, "target": target}
+    classes = cfg["num_classes"]
+    descriptions = load_descriptions(spec["descriptions"], classes)
+    split = zero_shot_domains(source, target, unseen_classes(spec, classes), classes)
+    return split | {"descriptions": descriptions, "summary": harmonic_mean}
 
 
 def _related(cfg: Mapping[str, Any], labelled: Split, root: Path, download: bool, seed: int) -> dict[str, Task]:

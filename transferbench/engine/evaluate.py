@@ -13,15 +13,20 @@ from transferbench.methods.base import Method
 
 @torch.no_grad()
 def accuracy(
-    method: Method, split: Split, prepare: Transform, batch_size: int, related: str | None = None
+    method: Method, split: Split, prepare: Transform, batch_size: int, related: str | None = None,
+    candidates: tuple[int, ...] | None = None,
 ) -> float:
     """Top-1 accuracy in percent, with the method in eval mode; ``prepare`` turns raw batches into
     network input (``Task.eval_inputs``: center crop, then normalisation). ``related`` names the
-    related task whose label space to predict (``Method.predict_related``); None: the run's own."""
-    correct = sum(
-        (logits.argmax(dim=1) == labels).sum().item()
-        for logits, labels in predictions(method, split, prepare, batch_size, related)
-    )
+    related task whose label space to predict (``Method.predict_related``); None: the run's own.
+    ``candidates`` restricts the prediction to those classes (a zero-shot task's unseen ones)."""
+    correct = 0
+    for logits, labels in predictions(method, split, prepare, batch_size, related):
+        if candidates is not None:
+            allowed = torch.full_like(logits, float("-inf"))
+            allowed[:, list(candidates)] = 0.0
+            logits = logits + allowed
+        correct += (logits.argmax(dim=1) == labels).sum().item()
     return 100.0 * correct / len(split)
 
 

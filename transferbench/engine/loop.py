@@ -189,7 +189,8 @@ class Trainer:
     def evaluate(self) -> None:
         """Accuracy on each domain's test split, the source's first, then on each related task's
         target test split in its own label space (``<name>_acc``, or ``<name>_mae`` for a
-        regression task): ``before_eval`` prepares the
+        regression task), then on the task's named evaluations and its summary of them (a
+        zero-shot task's ``seen_acc``, ``unseen_acc``, ``harmonic_acc``): ``before_eval`` prepares the
         method for each in turn, so every accuracy means the same for every method."""
         source_acc = self._domain_accuracy("source")
         record = {
@@ -197,8 +198,11 @@ class Trainer:
             "target_acc": self._domain_accuracy("target"),
             "source_acc": source_acc,
             **dict(self._related_metric(name) for name in self.task.related),
-            "losses": dict(self.state.last_losses),
+            **{f"{name}_acc": self._named_accuracy(name) for name in self.task.evaluations},
         }
+        if self.task.summary is not None:
+            record |= self.task.summary(record)
+        record["losses"] = dict(self.state.last_losses)
         self.state.history.append(record)
         metrics = {tuple(key.rsplit("_", 1)): value for key, value in record.items() if key.endswith(METRICS)}
         log.info(
@@ -211,7 +215,15 @@ class Trainer:
     def _domain_accuracy(self, role: str) -> float:
         domain = getattr(self.task, role)
         self.method.before_eval(role, domain.train, self.task.eval_inputs)
-        return accuracy(self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size)
+        return accuracy(
+            self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size,
+            candidates=self.task.candidates.get(role),
+        )
+
+    def _named_accuracy(self, name: str) -> float:
+        """A further test split of the task's own label space, among all its classes."""
+        self.method.before_eval(name, self.task.target.train, self.task.eval_inputs)
+        return accuracy(self.method, self.task.evaluations[name], self.task.eval_inputs, self.settings.eval_batch_size)
 
     def _related_metric(self, name: str) -> tuple[str, float]:
         """``(<name>_acc, accuracy)``, or ``(<name>_mae, mean absolute error)`` for a regression task."""

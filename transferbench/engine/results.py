@@ -13,6 +13,8 @@ from transferbench.engine.seeding import cpu_threads_info
 
 #: The accuracies on the run's own task; every other ``<name>_acc`` (or ``_mae``) is a related task's.
 TASK_METRICS = ("target_acc", "source_acc")
+#: The best target accuracy over evaluations: an oracle, never a selection rule.
+ORACLE_METRIC = "oracle_target_acc"
 PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", "numpy")
 
 
@@ -34,7 +36,7 @@ def summarize(
         "target_acc": last["target_acc"],
         "source_acc": last["source_acc"],
         **{key: value for key, value in last.items() if key.endswith(METRICS) and key not in TASK_METRICS},
-        "oracle_target_acc": max(record["target_acc"] for record in state.history),
+        ORACLE_METRIC: max(record["target_acc"] for record in state.history),
         "iterations": state.iteration,
         "input_shape": list(input_shape),
         "provenance": provenance,
