@@ -43,11 +43,10 @@ interrupted experiment. Overrides given last apply to every run (e.g. ``trainer.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from transferbench.sweep import multirun
+from transferbench.sweep import multirun, run_experiment
 
 SEED = "seed${seed}"
 ARM = "${dataset.name}/${method.name}/seed${seed}"
@@ -128,16 +127,7 @@ EXPERIMENTS = {"lwf": lwf, "progressive": progressive, "uncertainty": uncertaint
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("experiment", choices=EXPERIMENTS)
-    parser.add_argument("--out", type=Path, required=True, help="experiment folder")
-    parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default: %(default)s)")
-    parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
-    args = parser.parse_intermixed_args(argv)
-    if not EXPERIMENTS[args.experiment](args.out.resolve(), args.seeds, args.overrides):
-        print("error: some runs failed; their results.json say why (make_table.py lists them)", file=sys.stderr)
-        return 1
-    return 0
+    return run_experiment(__doc__, EXPERIMENTS, argv)
 
 
 if __name__ == "__main__":
