@@ -1,7 +1,9 @@
 """The zero-shot reproductions of docs/results/zero_shot_and_growth.md, as Hydra multiruns.
 
     python scripts/zero_shot_and_growth.py zero_shot --out runs/zsg [--seeds 0,1,2] [Hydra overrides ...]
+    python scripts/zero_shot_and_growth.py few_shot  --out runs/zsg
     python scripts/make_table.py runs/zsg/zero_shot --metric target_acc seen_acc unseen_acc harmonic_acc
+    python scripts/plot_label_budget.py runs/zsg/few_shot/fashion_mnist_b
 
 The protocol was fixed here before any arm was run:
 
@@ -10,6 +12,13 @@ The protocol was fixed here before any arm was run:
   LeNet, 2,000 SGD steps of 64 seen-class images at lr 0.01; arms: attribute prediction (DAP), the
   hinge embedding, the distance-loss embedding with a learned class map, and ConSE (T capped at the
   7 seen classes).
+- ``few_shot`` (the seeds' few-shot transfer curves): Fashion A → B (convnet) and MNIST → USPS (LeNet),
+  the base network trained on the source task (seed 0, 2,000 SGD steps of 64 images, at lr 0.03 for
+  Fashion A and 0.01 for MNIST), then the target task with 1, 5, 10, 50, 100 and all labelled images per
+  class (drawn by the seed) for its own protocol (1,000 steps of 64 images, or of the whole labelled set
+  when smaller); arms: from scratch (source_only), fine-tuning every block, the base frozen with new
+  layers above it (``finetune`` with ``copied=freeze``) and feature extraction (a linear SVM on the
+  base's last block).
 
 Every sweep skips finished runs and resumes killed ones, so the same command continues an
 interrupted experiment. Overrides given last apply to every run.
@@ -30,7 +39,36 @@ def zero_shot(out: Path, seeds: str, overrides: list[str]) -> bool:
                     f"method={ZERO_SHOT_ARMS}", f"seed={seeds}", *overrides, required=False)
 
 
-EXPERIMENTS = {"zero_shot": zero_shot}
+#: Per target task: its source task's base network (task, backbone, lr) and the target task's overrides.
+FEW_SHOT = {
+    "fashion_mnist_b": (["dataset=fashion_mnist_a", "backbone=convnet", "optimizer.lr=0.03"],
+                        ["dataset=fashion_mnist_b", "backbone=convnet", "+dataset.labels_per_class=1,5,10,50,100,null"]),
+    "usps": (["dataset=mnist", "backbone=lenet", "optimizer.lr=0.01"],
+             ["dataset=usps", "backbone=lenet", "dataset.labels_per_class=1,5,10,50,100,null"]),
+}
+FEW_SHOT_ARMS = {
+    "scratch": ["method=source_only"],
+    "finetune": ["method=finetune"],
+    "freeze": ["method=finetune", "method.copied=freeze"],
+    "feature_extraction": ["method=feature_extraction"],
+}
+
+
+def few_shot(out: Path, seeds: str, overrides: list[str]) -> bool:
+    runs = []
+    for target, (base, task) in FEW_SHOT.items():
+        bases = out / "few_shot" / "bases"
+        multirun(bases, "${dataset.name}", *base, "method=source_only", "trainer.iterations=2000", "seed=0", *overrides)
+        weights = f"backbone.weights={bases / base[0].split('=')[1]}"
+        runs += [
+            multirun(out / "few_shot" / target, f"{arm}/labels${{dataset.labels_per_class}}/seed${{seed}}", *task,
+                     *options, *([] if arm == "scratch" else [weights]), f"seed={seeds}", *overrides, required=False)
+            for arm, options in FEW_SHOT_ARMS.items()
+        ]
+    return all(runs)
+
+
+EXPERIMENTS = {"zero_shot": zero_shot, "few_shot": few_shot}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ STAND_INS = {
                        ("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
     "office31": [("fake_office31", {})],
     "svhn_mnist": [("fake_svhn", {}), ("fake_idx", {})],
+    "usps": [("fake_usps", {})],
     "usps_mnist": [("fake_usps", {}), ("fake_idx", {})],
 }
 

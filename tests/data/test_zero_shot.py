@@ -30,6 +30,7 @@ def test_splits_are_drawn_by_their_seed_or_listed():
     first = unseen_classes({"unseen_count": 3, "split": 0}, 10)
     assert len(first) == 3 and first == unseen_classes({"unseen_count": 3, "split": 0}, 10)
     assert first != unseen_classes({"unseen_count": 3, "split": 1}, 10)
+    assert unseen_classes({"unseen_count": 3, "split": None}, 10, seed=1) == unseen_classes({"unseen_count": 3, "split": 1}, 10)
     assert unseen_classes({"unseen": [7, 2, 2]}, 10) == (2, 7)
     for bad in ({"unseen": list(range(10))}, {"unseen": [10]}, {"unseen_count": 0}):
         with pytest.raises(UserError):

@@ -130,7 +130,7 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     if cfg.get("labels_per_class") is not None:
         train = labels_per_class(source.train, cfg["labels_per_class"], seed, cfg["source"])
         source = Domain(train, source.test)
-    zero_shot = _zero_shot(cfg, source, target)
+    zero_shot = _zero_shot(cfg, source, target, seed)
     image_side = source.train.inputs.shape[-1]
     augment_train, prepare_eval = build_augmentation(cfg.get("augment"), image_side)
     return Task(
@@ -145,7 +145,7 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     )
 
 
-def _zero_shot(cfg: Mapping[str, Any], source: Domain, target: Domain) -> dict[str, Any]:
+def _zero_shot(cfg: Mapping[str, Any], source: Domain, target: Domain, seed: int) -> dict[str, Any]:
     """The domains, and for a zero-shot task (``cfg.zero_shot``) its class split, descriptions,
     candidates, evaluations and summary (``data/zero_shot.py``)."""
     spec = cfg.get("zero_shot")
@@ -153,7 +153,7 @@ def _zero_shot(cfg: Mapping[str, Any], source: Domain, target: Domain) -> dict[s
         return {"source": source, "target": target}
     classes = cfg["num_classes"]
     descriptions = load_descriptions(spec["descriptions"], classes)
-    split = zero_shot_domains(source, target, unseen_classes(spec, classes), classes)
+    split = zero_shot_domains(source, target, unseen_classes(spec, classes, seed), classes)
     return split | {"descriptions": descriptions, "summary": harmonic_mean}
 
 

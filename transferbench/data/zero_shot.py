@@ -2,7 +2,7 @@
 
 A zero-shot task (``dataset.zero_shot``) names a class-description matrix (``descriptions/<name>.yaml``,
 one attribute vector per class, with its source) and its unseen classes: listed, or ``unseen_count``
-of them drawn with ``split`` (a seed; ``${seed}`` in the task YAML gives each seed its own split).
+of them drawn with ``split`` (a seed; null: the run's seed, so that each seed has its own split).
 Every training split keeps the seen classes only, the unlabelled one included, so no image of an
 unseen class is ever trained on (inductive zero-shot learning). The evaluations follow Xian et al.
 (CVPR 2017, "Zero-Shot Learning — The Good, the Bad and the Ugly"):
@@ -46,8 +46,9 @@ def load_descriptions(name: str, num_classes: int) -> torch.Tensor:
     return torch.tensor([rows[label] for label in range(num_classes)], dtype=torch.float32)
 
 
-def unseen_classes(spec: Mapping[str, Any], num_classes: int) -> tuple[int, ...]:
-    """The unseen classes ``spec`` lists, or ``unseen_count`` of them drawn with ``split``."""
+def unseen_classes(spec: Mapping[str, Any], num_classes: int, seed: int = 0) -> tuple[int, ...]:
+    """The unseen classes ``spec`` lists, or ``unseen_count`` of them drawn with ``split`` (null:
+    the run's ``seed``, so that each seed is its own class split and tables pool them as seeds)."""
     listed = spec.get("unseen")
     if listed is not None:
         unseen = tuple(sorted({int(label) for label in listed}))
@@ -59,7 +60,8 @@ def unseen_classes(spec: Mapping[str, Any], num_classes: int) -> tuple[int, ...]
     count = int(spec.get("unseen_count", 0))
     if not 0 < count < num_classes:
         raise UserError(f"dataset.zero_shot.unseen_count={count} must lie in [1, {num_classes - 1}]")
-    generator = torch.Generator().manual_seed(int(spec.get("split", 0)))
+    split = spec.get("split")
+    generator = torch.Generator().manual_seed(int(seed if split is None else split))
     return tuple(sorted(torch.randperm(num_classes, generator=generator)[:count].tolist()))
 
 
