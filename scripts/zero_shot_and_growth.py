@@ -4,6 +4,8 @@
     python scripts/zero_shot_and_growth.py few_shot  --out runs/zsg
     python scripts/make_table.py runs/zsg/zero_shot --metric target_acc seen_acc unseen_acc harmonic_acc
     python scripts/plot_label_budget.py runs/zsg/few_shot/fashion_mnist_b
+    python scripts/zero_shot_and_growth.py growth    --out runs/zsg
+    python scripts/make_table.py runs/zsg/growth
 
 The protocol was fixed here before any arm was run:
 
@@ -19,6 +21,11 @@ The protocol was fixed here before any arm was run:
   when smaller); arms: from scratch (source_only), fine-tuning every block, the base frozen with new
   layers above it (``finetune`` with ``copied=freeze``) and feature extraction (a linear SVM on the
   base's last block).
+- ``growth`` (Wang, Ramanan & Hebert, CVPR 2017, the SUN-397 ablation's arms): the Fashion A base
+  network of ``few_shot``, then Fashion B with 100 labelled images per class and with all of them (the
+  task's protocol: 1,000 steps of 64 images at lr 0.03); arms: fine-tuning, WA (128 new units beside
+  fc5) and DA (a new 128-unit layer above fc5), each with and without L2 normalisation and learned
+  scales, each at three depths: new layers only, fc5 + new, all blocks.
 
 Every sweep skips finished runs and resumes killed ones, so the same command continues an
 interrupted experiment. Overrides given last apply to every run.
@@ -68,7 +75,32 @@ def few_shot(out: Path, seeds: str, overrides: list[str]) -> bool:
     return all(runs)
 
 
-EXPERIMENTS = {"zero_shot": zero_shot, "few_shot": few_shot}
+GROWTH_DEPTHS = {
+    "new_only": ["method.copied=freeze"],
+    "top_and_new": ["method.copied=freeze", "method.policy={fc5:finetune}"],
+    "all": [],
+}
+GROWTH_ARMS = {
+    "finetune": ["method=finetune", "method.rest=finetune"],
+    **{f"{mode}_{'scaled' if scale else 'plain'}": ["method=grow", f"method.mode={mode}", f"method.scale={scale}"]
+       for mode in ("widen", "deepen") for scale in (True, False)},
+}
+
+
+def growth(out: Path, seeds: str, overrides: list[str]) -> bool:
+    bases = out / "few_shot" / "bases"
+    base, task = FEW_SHOT["fashion_mnist_b"]
+    multirun(bases, "${dataset.name}", *base, "method=source_only", "trainer.iterations=2000", "seed=0", *overrides)
+    common = ["dataset=fashion_mnist_b", "backbone=convnet", "+dataset.labels_per_class=100,null",
+              f"backbone.weights={bases / 'fashion_mnist_a'}", f"seed={seeds}", *overrides]
+    return all([
+        multirun(out / "growth", f"{arm}/{depth}/labels${{dataset.labels_per_class}}/seed${{seed}}",
+                 *options, *depth_options, *common, required=False)
+        for arm, options in GROWTH_ARMS.items() for depth, depth_options in GROWTH_DEPTHS.items()
+    ])
+
+
+EXPERIMENTS = {"zero_shot": zero_shot, "few_shot": few_shot, "growth": growth}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from transferbench.schedules import adaptation_factor, inverse_decay
 DIGITS = ["mnist_usps", "usps_mnist", "mnist_mnistm", "svhn_mnist"]
 #: Methods that transfer from a trained network (a base network, a teacher) rather than adapt between domains.
 NOT_ADAPTATION = {
-    "finetune", "feature_extraction", "kd", "attention", "activation_transfer", "jacobian",
+    "finetune", "grow", "feature_extraction", "kd", "attention", "activation_transfer", "jacobian",
     "continual_finetune", "continual_finetune_fc", "continual_feature_extraction", "lwf", "lfl", "joint",
     "progressive_networks", "multitask",
     "attribute_prediction", "hinge_embedding", "distance_embedding", "conse",
