@@ -72,13 +72,16 @@ def student_overrides(name: str, teacher: Path) -> list[str]:
     """What method ``name`` needs on the moons beyond its defaults: when it learns from a teacher,
     the teacher's run (e.g. ``moons_runs["source_only"]``) and, for layer-matching students, the
     MLP's layers; subspace alignment, subspaces no wider than the moons' two features; a continual
-    method, its old run; a multi-task method, a related task; a zero-shot method, a class split."""
+    method, its old run; a multi-task method, a related task; a zero-shot method, a class split; self-taught learning, an
+    unlabelled pool."""
     if name == "subspace_alignment":
         return ["method.dims=2"]
     if name == "multitask":
         return [MOONS_RELATED]
     if issubclass(METHODS.get(name), ZeroShotMethod):
         return [MOONS_ZERO_SHOT]
+    if name == "self_taught":
+        return ["+dataset.unlabelled={domain:moons_rotated}", "method.atoms=4", "method.components=1"]
     if issubclass(METHODS.get(name), (ContinualMethod, ProgressiveNetworks)):
         return [f"method.old={teacher}"]
     if not issubclass(METHODS.get(name), StudentMethod):

@@ -21,7 +21,7 @@ NOT_ADAPTATION = {
     "finetune", "grow", "feature_extraction", "kd", "attention", "activation_transfer", "jacobian",
     "continual_finetune", "continual_finetune_fc", "continual_feature_extraction", "lwf", "lfl", "joint",
     "progressive_networks", "multitask",
-    "attribute_prediction", "hinge_embedding", "distance_embedding", "conse",
+    "attribute_prediction", "hinge_embedding", "distance_embedding", "conse", "self_taught",
 }
 
 

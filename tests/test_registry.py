@@ -160,7 +160,7 @@ def test_registry_names_match_yaml_files_one_to_one(make_config, group, registry
 def test_dataset_yamls_and_registered_domains_match(make_config):
     """Each registered domain is named by a dataset YAML: as its source or target, or in the
     ``domains`` of a YAML that holds several tasks (and then names each run after its pair), or
-    by one of its related tasks."""
+    by one of its related tasks, or as its unlabelled pool."""
     used = set()
     for choice in group_choices("dataset"):
         cfg = make_config(f"dataset={choice}")
@@ -171,4 +171,6 @@ def test_dataset_yamls_and_registered_domains_match(make_config):
         assert cfg.dataset.name == (f"{choice}_{source}_{target}" if several else choice)
         related = (cfg.dataset.get("related") or {}).values()
         used |= domains | {task.source for task in related} | {task.target for task in related}
+        if cfg.dataset.get("unlabelled"):
+            used.add(cfg.dataset.unlabelled.domain)
     assert sorted(used) == DOMAINS.names()

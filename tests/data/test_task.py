@@ -23,6 +23,7 @@ STAND_INS = {
     "mnist_usps": [("fake_idx", {}), ("fake_usps", {})],
     "mnist_zero_shot": [("fake_idx", {})],
     "moons": [],
+    "digits_self_taught": [("fake_bsds", {})],
     "rotated_mnist": [("fake_idx", {})],
     "selective_usps": [("fake_usps", {}), ("fake_idx", {}), ("fake_mnistm", {}),
                        ("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],

@@ -59,7 +59,9 @@ class Task:
     vector per class), the ``candidates`` each evaluation predicts among (``source``: the seen
     classes, ``target``: the unseen ones; absent: all), further test splits in its own label space
     (``evaluations``: ``seen``, ``unseen``, predicted among all classes) and a ``summary`` of an
-    evaluation's record (the harmonic mean of those two).
+    evaluation's record (the harmonic mean of those two). ``unlabelled`` is a pool of unlabelled
+    inputs from another domain (``unlabelled: {domain, options}`` in the task YAML: self-taught
+    learning's natural-image patches), as that domain stores them.
     """
 
     name: str
@@ -75,6 +77,7 @@ class Task:
     candidates: dict[str, tuple[int, ...]] = field(default_factory=dict)
     evaluations: dict[str, Split] = field(default_factory=dict)
     summary: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
+    unlabelled: Split | None = None
 
     def to(self, device: torch.device | str) -> "Task":
         """The same task with every split moved to ``device`` (the on-device data path)."""
@@ -82,7 +85,7 @@ class Task:
         evaluations = {name: split.to(device) for name, split in self.evaluations.items()}
         return replace(
             self, source=self.source.to(device), target=self.target.to(device), related=related,
-            evaluations=evaluations,
+            evaluations=evaluations, unlabelled=None if self.unlabelled is None else self.unlabelled.to(device),
         )
 
     def train_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
@@ -142,7 +145,20 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
         prepare_eval=prepare_eval,
         related=_related(cfg, zero_shot["source"].train, root, download, seed),
         regression=bool(cfg.get("regression", False)),
+        unlabelled=_unlabelled(cfg.get("unlabelled"), root, download),
     )
+
+
+def _unlabelled(spec: Mapping[str, Any] | None, root: Path, download: bool) -> Split | None:
+    """The training split of the domain ``spec`` names (``{domain, options}``), its labels unused."""
+    if not spec:
+        return None
+    name = spec["domain"]
+    builder = DOMAINS.get(name, "dataset.unlabelled.domain")
+    if _reads_files(builder):
+        _check_root(root)
+    fixed = (root, download) if _reads_files(builder) else ()
+    return DOMAINS.build(name, *fixed, **dict(spec.get("options") or {})).train
 
 
 def _zero_shot(cfg: Mapping[str, Any], source: Domain, target: Domain, seed: int) -> dict[str, Any]:
