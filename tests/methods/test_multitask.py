@@ -6,10 +6,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.conftest import MOONS_RELATED
+from tests.conftest import MOONS_RELATED, MOONS_ZERO_SHOT
 from transferbench.data import build_task
 from transferbench.errors import UserError
-from transferbench.experiment import related_heads
+from transferbench.experiment import related_heads, run
 from transferbench.losses.uncertainty import UncertaintyWeighting
 from transferbench.methods import Batch, build_method
 from transferbench.models import build_model
@@ -96,3 +96,9 @@ def test_a_task_without_related_tasks_is_one_line(make_config):
     cfg = make_config("method=multitask")
     with pytest.raises(UserError, match="needs a task with related tasks"):
         build_method(cfg.method, build_model(cfg.backbone, (2,), 2))
+
+
+def test_a_head_without_a_related_task_is_one_line(make_config, tmp_path):
+    cfg = make_config("method=multitask", MOONS_ZERO_SHOT, "trainer.iterations=2")
+    with pytest.raises(UserError, match="trains on a related task 'attributes' that task moons does not have"):
+        run(cfg, tmp_path / "run")

@@ -84,6 +84,12 @@ class Trainer:
             InfiniteSampler(task.source.train, settings.batch_size, seed=seed),
             InfiniteSampler(task.target.train, settings.batch_size, seed=seed + 1),
         )
+        missing = [name for name in method.trains_on if name not in task.related]
+        if missing:
+            raise UserError(
+                f"the method trains on a related task '{missing[0]}' that task {task.name} does not have "
+                f"(its related tasks: {', '.join(task.related) or 'none'}); choose a task that declares it"
+            )
         self.related = {
             name: InfiniteSampler(task.related[name].source.train, settings.batch_size, seed=seed + 2 + index)
             for index, name in enumerate(method.trains_on)
