@@ -66,13 +66,7 @@ class FeatureExtraction(Method):
     def before_fit(self, task: Task) -> None:
         layers, labels = self.extract(task.source.train, task.eval_inputs)
         self.embedding.fit(layers)
-        features = self.embedding(layers).cpu().numpy()
-        weight, bias = fit_linear(
-            self.classifier, features, labels.cpu().numpy(), self.linear.out_features, self.C, self.max_iter
-        )
-        with torch.no_grad():
-            self.linear.weight.copy_(torch.from_numpy(weight))
-            self.linear.bias.copy_(torch.from_numpy(bias))
+        fit_into(self.linear, self.classifier, self.embedding(layers), labels, self.C, self.max_iter)
 
     @torch.no_grad()
     def extract(
@@ -116,6 +110,16 @@ def pooled_widths(model: Classifier, layers: Sequence[str], pooling: str) -> lis
     if unknown:
         raise UserError(f"unknown layer '{unknown[0]}'; choose one of: {', '.join(blocks)}")
     return [pool(blocks[layer], pooling).shape[1] for layer in layers]
+
+
+def fit_into(
+    layer: nn.Linear, kind: str, features: torch.Tensor, labels: torch.Tensor, C: float, max_iter: int
+) -> None:
+    """Fit scikit-learn's classifier ``kind`` (``fit_linear``) and copy it into ``layer``."""
+    weight, bias = fit_linear(kind, features.cpu().numpy(), labels.cpu().numpy(), layer.out_features, C, max_iter)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weight))
+        layer.bias.copy_(torch.from_numpy(bias))
 
 
 def fit_linear(

@@ -27,7 +27,7 @@ from torch import nn
 from transferbench.data.task import Task
 from transferbench.errors import UserError
 from transferbench.methods.base import Batch, Method
-from transferbench.methods.feature_extraction import CLASSIFIERS, fit_linear
+from transferbench.methods.feature_extraction import CLASSIFIERS, fit_into
 from transferbench.methods.registry import METHODS
 from transferbench.models import Classifier
 
@@ -70,13 +70,8 @@ class SelfTaught(Method):
             fitted = PCA(n_components=len(self.basis), random_state=self.seed).fit(pool)
             self.basis.copy_(torch.from_numpy(fitted.components_))
             self.center.copy_(torch.from_numpy(fitted.mean_))
-        features = self.encode(task.source.train.inputs).cpu().numpy()
-        weight, bias = fit_linear(
-            self.classifier, features, task.source.train.labels.cpu().numpy(), self.linear.out_features, self.C, self.max_iter
-        )
-        with torch.no_grad():
-            self.linear.weight.copy_(torch.from_numpy(weight))
-            self.linear.bias.copy_(torch.from_numpy(bias))
+        labelled = task.source.train
+        fit_into(self.linear, self.classifier, self.encode(labelled.inputs), labelled.labels, self.C, self.max_iter)
 
     @torch.no_grad()
     def encode(self, images: torch.Tensor) -> torch.Tensor:

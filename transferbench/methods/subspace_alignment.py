@@ -43,7 +43,7 @@ from transferbench.data.domain import Split
 from transferbench.data.task import Task
 from transferbench.errors import UserError
 from transferbench.methods.base import Batch, Method
-from transferbench.methods.feature_extraction import ABSENT_LOGIT, fit_linear, pooled_widths
+from transferbench.methods.feature_extraction import ABSENT_LOGIT, fit_into, pooled_widths
 from transferbench.methods.registry import METHODS
 from transferbench.models import Classifier
 from transferbench.models.embedding import POOLINGS, pool, standardize
@@ -183,13 +183,7 @@ class SubspaceAlignment(Method):
         if isinstance(self.head, NearestNeighbour):
             self.head.fit(aligned, labels)
             return
-        weight, bias = fit_linear(
-            self.classifier, aligned.cpu().numpy(), labels.cpu().numpy(), self.head.out_features,
-            self.C, self.max_iter,
-        )
-        with torch.no_grad():
-            self.head.weight.copy_(torch.from_numpy(weight))
-            self.head.bias.copy_(torch.from_numpy(bias))
+        fit_into(self.head, self.classifier, aligned, labels, self.C, self.max_iter)
 
     def logits(self, inputs: torch.Tensor, domain: str) -> torch.Tensor:
         with torch.no_grad():
