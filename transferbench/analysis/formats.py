@@ -163,7 +163,7 @@ def to_csv(table: Table) -> str:
         values = " ".join(f"{number:.4f}" for number in cell.values)
         gap = table.gap(row, task)
         summary = [
-            row, task, _metric_of(table, task), f"{cell.mean:.4f}", f"{cell.std:.4f}", len(cell.values), values,
+            row, task, table.column_metrics.get(task, table.metric), f"{cell.mean:.4f}", f"{cell.std:.4f}", len(cell.values), values,
             "" if gap is None else f"{gap:.4f}",
         ]
         published = [
@@ -195,11 +195,6 @@ def to_latex(table: Table) -> str:
         lines.append(" & ".join([_latex_escape(row), *cells]) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"
-
-
-def _metric_of(table: Table, column: str) -> str:
-    """The metric a column shows: its ``: <metric>`` suffix in a table of several."""
-    return column.rsplit(": ", 1)[1] if len(table.metrics) > 1 else table.metric
 
 
 def _latex_mean_std(cell: Cell) -> str:

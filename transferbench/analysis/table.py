@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from transferbench.analysis.references import Reference
+from transferbench.engine.results import ORACLE_METRIC
 
-ORACLE_METRIC = "oracle_target_acc"
 # What a run cost, as results.json records it, and how a table titles it.
 COST_METRICS = {
     "wall_time_s": "wall time per run (s), training + evaluation + checkpoints",
@@ -55,7 +55,8 @@ class Cell:
 
 @dataclass
 class Table:
-    """``cells[row, column]`` of ``metrics`` (``metric`` is the first); ``methods[row]`` is the row's method name, ``task_names[column]``
+    """``cells[row, column]`` of ``metrics`` (``metric`` is the first; ``column_metrics[column]``
+    the one a column shows); ``methods[row]`` is the row's method name, ``task_names[column]``
     the column's task and ``settings[column]`` the run lengths and batch sizes of its runs;
     ``references[column]`` are the publications whose numbers that column shows, one column
     each; with ``gap_closed`` each task column also shows the % of the gap closed."""
@@ -70,6 +71,7 @@ class Table:
     references: dict[str, list[Reference]] = field(default_factory=dict)
     gap_closed: bool = False
     metrics: tuple[str, ...] = ()
+    column_metrics: dict[str, str] = field(default_factory=dict)
 
     def average(self, row: str) -> float | None:
         """Mean over tasks of the per-task means; None unless the row covers every task."""
@@ -121,6 +123,7 @@ def build_table(results: Iterable[dict[str, Any]], metric: str | Sequence[str] =
     ]
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
     settings: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    column_metrics = {column: name for _, _, column, name in entries}
     for result, label, column, name in entries:
         cells[label, column].values.append(float(result[name]))
         trainer = result.get("config", {}).get("trainer", {})
@@ -130,7 +133,10 @@ def build_table(results: Iterable[dict[str, Any]], metric: str | Sequence[str] =
     methods = {label: result["method"] for result, label, _, _ in entries}
     task_names = {column: result["task"] for result, _, column, _ in entries}
     tasks = sorted(task_names, key=natural_order)
-    return Table(metrics[0], rows, tasks, dict(cells), methods, task_names, _plain(settings), metrics=metrics)
+    return Table(
+        metrics[0], rows, tasks, dict(cells), methods, task_names, _plain(settings), metrics=metrics,
+        column_metrics=column_metrics,
+    )
 
 
 def _plain(settings: dict[str, dict[str, set[int]]]) -> dict[str, dict[str, set[int]]]:
