@@ -21,8 +21,9 @@ from pathlib import Path
 from transferbench.analysis.formats import to_csv, to_latex, to_markdown
 from transferbench.analysis.references import REFERENCES_FILE, choose_references, load_references
 from transferbench.analysis.runs import RunCollection, collect_runs
-from transferbench.analysis.table import COST_METRICS, ORACLE_METRIC, Table, build_table
+from transferbench.analysis.table import COST_METRICS, Table, build_table
 from transferbench.engine.loop import METRICS as RELATED_METRICS
+from transferbench.engine.results import ORACLE_METRIC
 from transferbench.errors import UserError
 
 TARGET_METRICS = ("target_acc", ORACLE_METRIC)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from transferbench.analysis.references import Reference
-from transferbench.analysis.table import COST_METRICS, ORACLE_METRIC, Cell, Table
+from transferbench.analysis.table import COST_METRICS, Cell, Table
+from transferbench.engine.results import ORACLE_METRIC
 
 OURS, PUBLISHED, DELTA, GAP = "ours", "pub.", "Δ", "gap %"
 #: Marks a Δ against a publication trained or reported otherwise than our runs.

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from transferbench.analysis.references import Reference
-from transferbench.engine.results import ORACLE_METRIC
 
 # What a run cost, as results.json records it, and how a table titles it.
 COST_METRICS = {
