@@ -67,12 +67,17 @@ FEW_SHOT_ARMS = {
 }
 
 
+def base_network(out: Path, base: list[str], overrides: list[str]) -> Path:
+    """The run folder of a source task's base network (seed 0, 2,000 steps), trained first if needed."""
+    bases = out / "few_shot" / "bases"
+    multirun(bases, "${dataset.name}", *base, "method=source_only", "trainer.iterations=2000", "seed=0", *overrides)
+    return bases / base[0].removeprefix("dataset=")
+
+
 def few_shot(out: Path, seeds: str, overrides: list[str]) -> bool:
     runs = []
     for target, (base, task) in FEW_SHOT.items():
-        bases = out / "few_shot" / "bases"
-        multirun(bases, "${dataset.name}", *base, "method=source_only", "trainer.iterations=2000", "seed=0", *overrides)
-        weights = f"backbone.weights={bases / base[0].split('=')[1]}"
+        weights = f"backbone.weights={base_network(out, base, overrides)}"
         runs += [
             multirun(out / "few_shot" / target, f"{arm}/labels${{dataset.labels_per_class}}/seed${{seed}}", *task,
                      *options, *([] if arm == "scratch" else [weights]), f"seed={seeds}", *overrides, required=False)
@@ -94,11 +99,9 @@ GROWTH_ARMS = {
 
 
 def growth(out: Path, seeds: str, overrides: list[str]) -> bool:
-    bases = out / "few_shot" / "bases"
-    base, task = FEW_SHOT["fashion_mnist_b"]
-    multirun(bases, "${dataset.name}", *base, "method=source_only", "trainer.iterations=2000", "seed=0", *overrides)
+    base = base_network(out, FEW_SHOT["fashion_mnist_b"][0], overrides)
     common = ["dataset=fashion_mnist_b", "backbone=convnet", "+dataset.labels_per_class=100,null",
-              f"backbone.weights={bases / 'fashion_mnist_a'}", f"seed={seeds}", *overrides]
+              f"backbone.weights={base}", f"seed={seeds}", *overrides]
     return all([
         multirun(out / "growth", f"{arm}/{depth}/labels${{dataset.labels_per_class}}/seed${{seed}}",
                  *options, *depth_options, *common, required=False)

@@ -157,8 +157,7 @@ def _unlabelled(spec: Mapping[str, Any] | None, root: Path, download: bool) -> S
     builder = DOMAINS.get(name, "dataset.unlabelled.domain")
     if _reads_files(builder):
         _check_root(root)
-    fixed = (root, download) if _reads_files(builder) else ()
-    return DOMAINS.build(name, *fixed, **dict(spec.get("options") or {})).train
+    return DOMAINS.build(name, *_fixed(builder, root, download), **dict(spec.get("options") or {})).train
 
 
 def _zero_shot(cfg: Mapping[str, Any], source: Domain, target: Domain, seed: int) -> dict[str, Any]:
@@ -236,9 +235,15 @@ def _build(
     name: str, builder: Callable[..., Domain], root: Path, download: bool, options: Mapping[str, Any]
 ) -> Domain:
     """Domain ``name`` from ``root`` (when it reads files) and the options its builder accepts."""
-    fixed = (root, download) if _reads_files(builder) else ()
     accepted = _options(builder)
-    return DOMAINS.build(name, *fixed, **{key: value for key, value in options.items() if key in accepted})
+    return DOMAINS.build(
+        name, *_fixed(builder, root, download), **{key: value for key, value in options.items() if key in accepted}
+    )
+
+
+def _fixed(builder: Callable[..., Domain], root: Path, download: bool) -> tuple[Any, ...]:
+    """The builder's positional ``(root, download)`` when it reads files, else nothing."""
+    return (root, download) if _reads_files(builder) else ()
 
 
 def _check_domains(cfg: Mapping[str, Any]) -> None:
