@@ -94,8 +94,8 @@ class Method(nn.Module, metaclass=ABCMeta):
         self, domain: str, train: Split, prepare: Callable[[torch.Tensor], torch.Tensor]
     ) -> None:
         """Hook run before each domain's test split is evaluated (``domain`` is "source", then
-        "target", then each related task's name), with that domain's training split; ``prepare`` turns raw inputs into network
-        input as evaluation does. AdaBN re-estimates BatchNorm statistics on ``train`` here, so
+        "target", then each related task's and named evaluation's name), with that domain's
+        training split; ``prepare`` turns raw inputs into network input as evaluation does. AdaBN re-estimates BatchNorm statistics on ``train`` here, so
         that each domain is predicted with its own statistics."""
 
 
