@@ -7,7 +7,10 @@ Published numbers (transferbench/analysis/references.yaml) appear beside ours, o
 publication, with `Δ` = ours − published; a Δ against a publication trained or selected otherwise
 (iterations, batch size, last vs best-on-test model) is marked `*`, and each publication's source
 and protocol are named under the table; --no-references leaves them out. --gap-closed adds the
-DANN paper's "% of gap closed" between the source_only and train_on_target rows.
+DANN paper's "% of gap closed" between the source_only and train_on_target rows. --select RULE
+reports the target accuracy at the evaluation a model selection rule picks (last, a validator such
+as source_val, im, snd or dev, or oracle; transferbench/analysis/selection.py), a column per rule
+when several are given; a run that did not record a rule's validator leaves that cell "—".
 Failed, unfinished and still running runs are listed under the table, never dropped silently.
 """
 
@@ -21,6 +24,7 @@ from pathlib import Path
 from transferbench.analysis.formats import to_csv, to_latex, to_markdown
 from transferbench.analysis.references import REFERENCES_FILE, choose_references, load_references
 from transferbench.analysis.runs import RunCollection, collect_runs
+from transferbench.analysis.selection import selection_metric, selection_rules, with_selections
 from transferbench.analysis.table import COST_METRICS, Table, build_table
 from transferbench.engine.loop import METRICS as RELATED_METRICS
 from transferbench.engine.results import ORACLE_METRIC
@@ -39,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
                              "<name>_acc = a related task's accuracy (old_acc: the old task of a continual run), "
                              "<name>_mae = a related regression task's mean absolute error. "
                              "Several metrics give each task a column per metric (--metric old_acc target_acc)")
+    parser.add_argument("--select", nargs="+", choices=selection_rules(), metavar="RULE",
+                        help="target accuracy at the evaluation each rule picks, a column per rule: "
+                             f"{', '.join(selection_rules())} (oracle peeks at target labels); replaces --metric")
     parser.add_argument("--out", type=Path, help="where to write table.{md,csv,tex} (default: the runs folder)")
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--no-references", action="store_true", help="leave out the published numbers")
@@ -59,12 +66,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no completed results.json under {args.runs}", file=sys.stderr)
         print(problems_report(runs), end="", file=sys.stderr)
         return 1
-    missing = [metric for metric in args.metric if all(metric not in result for result in runs.completed)]
-    if missing:
+    results = runs.completed
+    if args.select:
+        args.metric = [selection_metric(rule) for rule in args.select]
+        results = [with_selections(result, args.select) for result in results]
+    missing = [metric for metric in args.metric if all(metric not in result for result in results)]
+    if missing and not args.select:
         print(f"error: --metric {missing[0]}: no run under {args.runs} records it "
               "(a related task's accuracy is recorded only by runs that have that task)", file=sys.stderr)
         return 2
-    table = build_table(runs.completed, args.metric)
+    table = build_table(results, args.metric, all_rows=bool(args.select))
     target = args.metric[0] if len(args.metric) == 1 and args.metric[0] in TARGET_METRICS else None
     table = dataclasses.replace(table, gap_closed=args.gap_closed and target is not None)
     if target and not args.no_references:

@@ -50,12 +50,21 @@ class DataConfig:
 
 
 @dataclass
+class ObjectiveConfig:
+    """``objective:``: what the run returns to an optimising sweeper (``transferbench/objective.py``)."""
+
+    name: str = "snd"
+    oracle: bool = False
+
+
+@dataclass
 class RunConfig:
     """The top level of ``conf/config.yaml``; the registry groups are checked by their builders."""
 
     seed: int = 0
     imports: list[str] = field(default_factory=list)
     data: DataConfig = field(default_factory=DataConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     trainer: TrainerConfig = MISSING
     backbone: Any = None
     dataset: Any = None
@@ -88,7 +97,10 @@ def compose_config(*overrides: str, config_name: str = "config") -> DictConfig:
 def check_config(cfg: DictConfig) -> None:
     """What the schema's types cannot express: no key added to a typed node (Hydra's ``+key=``
     adds one even there), a non-negative seed, and a value for every required key (``???``)."""
-    typed = ((cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer."))
+    typed = (
+        (cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer."),
+        (cfg.objective, ObjectiveConfig, "objective."),
+    )
     for node, schema, prefix in typed:
         unknown = sorted(set(node) - set(schema.__dataclass_fields__))
         if unknown:

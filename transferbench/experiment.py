@@ -225,7 +225,7 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
         logger.finish()
     results = summarize(
         state, trainer.settings, identity(cfg), resolved(cfg), str(experiment.device),
-        experiment.task.input_shape, experiment.method.provenance(),
+        experiment.task.input_shape, experiment.method.provenance(), experiment.task.source.val,
     )
     write_json(run_dir / RESULTS_FILE, results)
     shown = (*TASK_METRICS, ORACLE_METRIC)
@@ -272,8 +272,9 @@ def choose_device(name: str) -> torch.device:
 def fit_settings(trainer_cfg: DictConfig) -> FitSettings:
     """The loop's settings from ``trainer:``; counts and intervals must be positive."""
     fields = FitSettings.__dataclass_fields__
-    settings = FitSettings(**{key: trainer_cfg[key] for key in fields if key in trainer_cfg})
-    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
+    values = OmegaConf.to_container(trainer_cfg, resolve=True)
+    settings = FitSettings(**{key: values[key] for key in fields if key in values})
+    for name in ("iterations", "batch_size", "eval_every", "checkpoint_every", "log_every", "eval_batch_size", "validation_samples"):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise UserError(f"trainer.{name} must be a positive integer, got {value!r}")

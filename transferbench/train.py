@@ -25,6 +25,7 @@ from transferbench.errors import UserError, first_line
 from transferbench.experiment import finished_run, run
 from transferbench.files import write_text
 from transferbench.layout import LOG_FILE, exclusive_run_dir
+from transferbench.objective import check_objective, objective_value
 
 log = logging.getLogger(__name__)
 console = Console(stderr=True)
@@ -34,7 +35,8 @@ LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
 def train_task(cfg: DictConfig) -> float | None:
-    """Hydra task function: one run, or one job of a ``-m`` sweep.
+    """Hydra task function: one run, or one job of a ``-m`` sweep; returns the run's objective
+    (``transferbench/objective.py``), which an optimising sweeper (Optuna) maximises.
 
     Every error ends as one line (a traceback of an unexpected one goes to the run's train.log);
     a single run then exits non-zero, a sweep job returns None so that the sweep goes on and its
@@ -51,16 +53,17 @@ def train_task(cfg: DictConfig) -> float | None:
         sys.exit(1)
 
 
-def train_in_folder(cfg: DictConfig, run_dir: Path) -> float:
-    """Hold ``run_dir``, check that it is this run's, record the command, then run; an
-    unexpected error becomes one ``UserError`` line, its traceback going to train.log only."""
+def train_in_folder(cfg: DictConfig, run_dir: Path) -> float | None:
+    """Check the objective, hold ``run_dir``, check that it is this run's, record the command, then
+    run; an unexpected error becomes one ``UserError`` line, its traceback going to train.log only."""
+    check_objective(cfg)
     with exclusive_run_dir(run_dir):
         if cfg.trainer.resume:
             finished_run(cfg, run_dir)
         record_command(cfg, run_dir)
         with run_log(run_dir) as log_file:
             try:
-                return run(cfg, run_dir)["target_acc"]
+                return objective_value(run(cfg, run_dir), cfg.objective)
             except UserError:
                 raise
             except Exception as error:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from transferbench.analysis.references import Reference
+from transferbench.analysis.selection import VALIDATOR_PREFIX, rule_description
 from transferbench.analysis.table import COST_METRICS, Cell, Table
 from transferbench.engine.results import ORACLE_METRIC
 
@@ -93,6 +94,10 @@ def reference_notes(table: Table) -> list[str]:
 
 
 def _title(table: Table) -> str:
+    rules = [rule_description(metric) for metric in table.metrics]
+    if any(metric.startswith(VALIDATOR_PREFIX) for metric in table.metrics) and all(rules):
+        return "target accuracy (%) at the evaluation a model selection rule picks; " + "; ".join(
+            f"{metric}: {rule}" for metric, rule in zip(table.metrics, rules))
     if len(table.metrics) > 1:
         return (f"{', '.join(table.metrics)} (*_acc in %, *_mae in the labels' unit), "
                 "model selection: last checkpoint")

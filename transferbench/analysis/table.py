@@ -109,15 +109,19 @@ class Table:
         return 100.0 * (cell.mean - low.mean) / (high.mean - low.mean)
 
 
-def build_table(results: Iterable[dict[str, Any]], metric: str | Sequence[str] = "target_acc") -> Table:
+def build_table(
+    results: Iterable[dict[str, Any]], metric: str | Sequence[str] = "target_acc", all_rows: bool = False
+) -> Table:
     """The table of ``metric``; several metrics give each task one column per metric, headed
     ``<task>: <metric>`` (a continual run's ``old_acc`` beside its ``target_acc``). A run that does
-    not record a metric (``old_acc`` of a run without an old task) leaves its cell empty."""
+    not record a metric (``old_acc`` of a run without an old task) leaves its cell empty; with
+    ``all_rows`` a run that records none of them still has its row (of empty cells)."""
     metrics = (metric,) if isinstance(metric, str) else tuple(metric)
     results = list(results)
+    labels = row_labels(results)
     entries = [
         (result, label, task if len(metrics) == 1 else f"{task}: {name}", name)
-        for result, label, task in zip(results, row_labels(results), column_labels(results))
+        for result, label, task in zip(results, labels, column_labels(results))
         for name in metrics if name in result
     ]
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
@@ -128,8 +132,8 @@ def build_table(results: Iterable[dict[str, Any]], metric: str | Sequence[str] =
         trainer = result.get("config", {}).get("trainer", {})
         for key in RUN_SETTINGS:
             settings[column][key].add(trainer.get(key))
-    rows = sorted({label for _, label, _, _ in entries}, key=_row_order)
-    methods = {label: result["method"] for result, label, _, _ in entries}
+    rows = sorted(set(labels) if all_rows else {label for _, label, _, _ in entries}, key=_row_order)
+    methods = {label: result["method"] for result, label in zip(results, labels)}
     task_names = {column: result["task"] for result, _, column, _ in entries}
     tasks = sorted(task_names, key=natural_order)
     return Table(

@@ -28,13 +28,15 @@ class Split:
 
 @dataclass
 class Domain:
-    """The train and test splits of one domain (e.g. MNIST)."""
+    """The train and test splits of one domain (e.g. MNIST), and ``val``: labelled examples held
+    out of its training data (a task's source validation split), never trained on; None: none."""
 
     train: Split
     test: Split
+    val: Split | None = None
 
     def to(self, device: torch.device | str) -> "Domain":
-        return Domain(self.train.to(device), self.test.to(device))
+        return Domain(self.train.to(device), self.test.to(device), None if self.val is None else self.val.to(device))
 
 
 #: ``dataset.interpolation`` choices but ``pil_bicubic``: torchvision's resize of uint8 tensors.

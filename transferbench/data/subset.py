@@ -1,6 +1,7 @@
 """Subsets of a domain: class subsets, e.g. the disjoint halves A and B of Yosinski et al. (NIPS 2014,
 §2), and class-balanced label budgets, e.g. the 100 labelled MNIST digits, 10 per class, of
-semi-supervised learning (Kingma et al., NIPS 2014)."""
+semi-supervised learning (Kingma et al., NIPS 2014), and a held-out validation split (DomainBed's
+training-domain validation, Gulrajani & Lopez-Paz, ICLR 2021)."""
 
 from __future__ import annotations
 
@@ -53,5 +54,29 @@ def labels_per_class(split: Split, count: int, seed: int, domain: str) -> Split:
     shuffled = torch.randperm(len(split), generator=generator)
     by_class = shuffled[torch.argsort(split.labels.cpu()[shuffled], stable=True)]
     rank = torch.arange(len(split)) - (per_class.cumsum(0) - per_class).repeat_interleave(per_class)
-    chosen = by_class[rank < count].sort().values
-    return Split(split.inputs[chosen], split.labels[chosen])
+    return _take(split, by_class[rank < count].sort().values)
+
+
+def hold_out(domain: Domain, fraction: float | None, seed: int, name: str) -> Domain:
+    """``domain`` with ``fraction`` of its training examples, drawn by a generator seeded with
+    ``seed``, moved into ``val`` (kept in their original order); None or 0: no validation split."""
+    if not fraction:
+        return domain
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise UserError(
+            f"dataset.source_val={fraction!r} must be a fraction in (0, 1) of the source training data "
+            "to hold out for validation, or null for none"
+        )
+    count = round(fraction * len(domain.train))
+    if not 0 < count < len(domain.train):
+        raise UserError(
+            f"dataset.source_val={fraction} holds out {count} of the {len(domain.train)} training examples "
+            f"of {name}; choose a fraction that leaves some on both sides"
+        )
+    order = torch.randperm(len(domain.train), generator=torch.Generator().manual_seed(seed))
+    val, train = order[:count].sort().values, order[count:].sort().values
+    return Domain(_take(domain.train, train), domain.test, _take(domain.train, val))
+
+
+def _take(split: Split, rows: torch.Tensor) -> Split:
+    return Split(split.inputs[rows], split.labels[rows])

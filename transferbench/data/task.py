@@ -15,7 +15,7 @@ from transferbench.data.domain import INTERPOLATION_CHOICES, Domain, Split, conf
 from transferbench.data.registry import DOMAINS
 from transferbench.data.selection import select_sources
 from transferbench.data.zero_shot import harmonic_mean, load_descriptions, unseen_classes, zero_shot_domains
-from transferbench.data.subset import labels_per_class
+from transferbench.data.subset import hold_out, labels_per_class
 from transferbench.errors import UserError
 
 ROLES = ("source", "target")
@@ -115,7 +115,8 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     error. A domain that reads files (its builder takes ``root``) needs ``root`` to exist.
 
     ``related`` (name → task config) builds the task's related tasks the same way.
-    ``labels_per_class`` (null: all) keeps that many source training examples per class, drawn
+    ``source_val`` (a fraction; null: none) holds that much of the source training data out as
+    its validation split (``Domain.val``), drawn with ``seed``; ``labels_per_class`` (null: all) keeps that many source training examples per class, drawn
     with ``seed`` (the run's seed: each seed draws its own subset). The target's training split
     stays whole: the unlabelled transfer set (for source = target, the whole training split).
     """
@@ -130,9 +131,10 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
     )
     if not cfg.get("regression", False):
         _check_labels(cfg, source, target)
+    source = hold_out(source, cfg.get("source_val"), seed, cfg["source"])
     if cfg.get("labels_per_class") is not None:
         train = labels_per_class(source.train, cfg["labels_per_class"], seed, cfg["source"])
-        source = Domain(train, source.test)
+        source = Domain(train, source.test, source.val)
     zero_shot = _zero_shot(cfg, source, target, seed)
     image_side = source.train.inputs.shape[-1]
     augment_train, prepare_eval = build_augmentation(cfg.get("augment"), image_side)

@@ -1,14 +1,16 @@
-"""Accuracy (classification) and mean absolute error (regression) of a method on a held-out split."""
+"""Accuracy (classification) and mean absolute error (regression) of a method on a held-out split,
+and the outputs the validators score."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 
 from transferbench.data.augment import Transform
 from transferbench.data.domain import Split
 from transferbench.methods.base import Method
+from transferbench.validation import Outputs
 
 
 @torch.no_grad()
@@ -41,16 +43,32 @@ def mean_absolute_error(method: Method, split: Split, prepare: Transform, batch_
     return total / split.labels.numel()
 
 
+@torch.no_grad()
+def embeddings(method: Method, split: Split, prepare: Transform, batch_size: int, labelled: bool) -> Outputs:
+    """The method's logits and features on ``split`` (``Method.embed``), with its labels only
+    when ``labelled``, as float64 on the CPU."""
+    batches = list(_batches(method, split, prepare, batch_size, method.embed))
+    logits, features = (torch.cat([batch[0][part] for batch in batches]).double().cpu() for part in (0, 1))
+    return Outputs(logits, features, split.labels.cpu() if labelled else None)
+
+
 def predictions(
     method: Method, split: Split, prepare: Transform, batch_size: int, related: str | None
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """The method's outputs and the labels, batch by batch, with the method in eval mode."""
+    forward = method.predict if related is None else lambda inputs: method.predict_related(related, inputs)
+    return _batches(method, split, prepare, batch_size, forward)
+
+
+def _batches(
+    method: Method, split: Split, prepare: Transform, batch_size: int, forward: Callable[[torch.Tensor], object]
+) -> Iterator[tuple[object, torch.Tensor]]:
+    """``forward`` of each prepared batch of ``split`` and its labels, with the method in eval mode."""
     was_training = method.training
     method.eval()
     try:
         for start in range(0, len(split), batch_size):
             inputs = prepare(split.inputs[start : start + batch_size])
-            outputs = method.predict(inputs) if related is None else method.predict_related(related, inputs)
-            yield outputs, split.labels[start : start + batch_size]
+            yield forward(inputs), split.labels[start : start + batch_size]
     finally:
         method.train(was_training)

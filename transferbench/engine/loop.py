@@ -2,7 +2,8 @@
 
 N iterations of paired source/target mini-batches drawn from infinite samplers, as in the
 domain-adaptation literature; evaluation on the target test split every ``eval_every``
-iterations and at the end; a checkpoint at fixed intervals from which a killed run continues
+iterations and at the end, with the unsupervised validators' scores beside it (model selection
+without target labels, ``transferbench/validation/``); a checkpoint at fixed intervals from which a killed run continues
 to exactly the numbers of an uninterrupted one.
 """
 
@@ -18,12 +19,14 @@ from typing import Any, Protocol
 import torch
 
 from transferbench.data import InfiniteSampler, Task
-from transferbench.engine.evaluate import accuracy, mean_absolute_error
+from transferbench.data.domain import Split
+from transferbench.engine.evaluate import accuracy, embeddings, mean_absolute_error
 from transferbench.files import load_torch, save_torch
 from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError
 from transferbench.methods import Batch, Method
+from transferbench.validation import VALIDATORS, Evidence, Outputs, Validator
 
 log = logging.getLogger(__name__)
 #: The suffixes of the metrics an evaluation records: accuracy (%) and mean absolute error.
@@ -50,6 +53,10 @@ class FitSettings:
     log_every: int = 10
     eval_batch_size: int = 1000
     progress: bool = True
+    #: The validators scored at every evaluation (``transferbench/validation/``), by name.
+    validators: list[str] = field(default_factory=lambda: ["source_val", "im", "snd", "dev"])
+    #: How many source and target training examples (a fixed draw) the validators see.
+    validation_samples: int = 2000
 
 
 @dataclass
@@ -94,6 +101,8 @@ class Trainer:
             name: InfiniteSampler(task.related[name].source.train, settings.batch_size, seed=seed + 2 + index)
             for index, name in enumerate(method.trains_on)
         }
+        self.validators = usable_validators(settings.validators, task)
+        self.probes = {role: _probe(getattr(task, role).train, settings.validation_samples, seed) for role in ("source", "target")}
         self.state = FitState()
 
     def fit(self) -> FitState:
@@ -198,33 +207,52 @@ class Trainer:
         regression task), then on the task's named evaluations and its summary of them (a
         zero-shot task's ``seen_acc``, ``unseen_acc``, ``harmonic_acc``): ``before_eval`` prepares the
         method for each in turn, so every accuracy means the same for every method."""
-        source_acc = self._domain_accuracy("source")
+        evidence: dict[str, Outputs] = {}
+        source_acc = self._domain_accuracy("source", evidence)
         record = {
             "iteration": self.state.iteration,
-            "target_acc": self._domain_accuracy("target"),
+            "target_acc": self._domain_accuracy("target", evidence),
             "source_acc": source_acc,
             **dict(self._related_metric(name) for name in self.task.related),
             **{f"{name}_acc": self._named_accuracy(name) for name in self.task.evaluations},
         }
         if self.task.summary is not None:
             record |= self.task.summary(record)
+        record["validators"] = self._scores(evidence)
         record["losses"] = dict(self.state.last_losses)
         self.state.history.append(record)
         metrics = {tuple(key.rsplit("_", 1)): value for key, value in record.items() if key.endswith(METRICS)}
         log.info(
-            "iteration %d/%d: %s, losses %s", record["iteration"], self.settings.iterations,
+            "iteration %d/%d: %s, validators %s, losses %s", record["iteration"], self.settings.iterations,
             ", ".join(f"{name} {kind} {value:.2f}" for (name, kind), value in metrics.items()),
+            " ".join(f"{name}={value:.4f}" for name, value in record["validators"].items()) or "none",
             " ".join(f"{name}={value:.4f}" for name, value in record["losses"].items()),
         )
-        self.logger.log({f"{kind}/{name}": value for (name, kind), value in metrics.items()}, self.state.iteration)
+        scores = {f"validator/{name}": value for name, value in record["validators"].items()}
+        self.logger.log({f"{kind}/{name}": value for (name, kind), value in metrics.items()} | scores, self.state.iteration)
 
-    def _domain_accuracy(self, role: str) -> float:
+    def _domain_accuracy(self, role: str, evidence: dict[str, Outputs]) -> float:
+        """Accuracy on the ``role`` domain's test split; with the method prepared for that
+        domain, its outputs on the domain's validator sample (and source validation split) go
+        into ``evidence``."""
         domain = getattr(self.task, role)
         self.method.before_eval(role, domain.train, self.task.eval_inputs)
+        if self.validators:
+            size, prepare = self.settings.eval_batch_size, self.task.eval_inputs
+            evidence[role] = embeddings(self.method, self.probes[role], prepare, size, labelled=False)
+            if domain.val is not None:
+                evidence[f"{role}_val"] = embeddings(self.method, domain.val, prepare, size, labelled=True)
         return accuracy(
             self.method, domain.test, self.task.eval_inputs, self.settings.eval_batch_size,
             candidates=self.task.candidates.get(role),
         )
+
+    def _scores(self, evidence: dict[str, Outputs]) -> dict[str, float]:
+        """Each usable validator's score of the network whose outputs ``evidence`` holds."""
+        if not self.validators:
+            return {}
+        seen = Evidence(evidence["target"], evidence["source"], evidence.get("source_val"))
+        return {name: validator(seen) for name, validator in self.validators.items()}
 
     def _named_accuracy(self, name: str) -> float:
         """A further test split of the task's own label space, among all its classes."""
@@ -291,6 +319,28 @@ class Trainer:
 
     def _latest_accuracy(self) -> str:
         return f"{self.state.history[-1]['target_acc']:.2f}" if self.state.history else "-"
+
+
+def usable_validators(names: list[str], task: Task) -> dict[str, Validator]:
+    """The validators ``names`` asks for, by name, but those that need a source validation split
+    when ``task`` holds none out (said once in the log)."""
+    validators = {name: VALIDATORS.get(name, "trainer.validators")() for name in names}
+    skipped = [name for name, validator in validators.items() if validator.needs_source_val and task.source.val is None]
+    if skipped:
+        log.info(
+            "task %s has no source validation split (set dataset.source_val to hold one out): skipping %s",
+            task.name, ", ".join(skipped),
+        )
+    return {name: validator for name, validator in validators.items() if name not in skipped}
+
+
+def _probe(split: Split, count: int, seed: int) -> Split:
+    """A fixed draw of ``count`` examples of ``split`` (all when it has fewer), the same for
+    every evaluation of a run."""
+    if len(split) <= count:
+        return split
+    rows = torch.randperm(len(split), generator=torch.Generator().manual_seed(seed))[:count].sort().values
+    return Split(split.inputs[rows.to(split.inputs.device)], split.labels[rows.to(split.labels.device)])
 
 
 def _runs(provenance: dict[str, Any]) -> str:

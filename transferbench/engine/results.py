@@ -8,6 +8,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from transferbench.data.domain import Split
 from transferbench.engine.loop import METRICS, FitSettings, FitState
 from transferbench.engine.seeding import cpu_threads_info
 
@@ -20,13 +21,15 @@ PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", 
 
 def summarize(
     state: FitState, settings: FitSettings, identity: dict[str, Any], config: dict[str, Any],
-    device: str, input_shape: tuple[int, ...], provenance: dict[str, Any],
+    device: str, input_shape: tuple[int, ...], provenance: dict[str, Any], source_val: Split | None = None,
 ) -> dict[str, Any]:
     """Results of a finished run. Model selection is the last evaluation; the best-over-history
     number is recorded only as ``oracle_target_acc`` (it peeks at target test labels). Each
     related task's last accuracy is recorded as ``<name>_acc`` (``old_acc`` in continual learning),
     a related regression task's mean absolute error as ``<name>_mae``.
-    ``provenance`` names the trained networks the method learned from (``Method.provenance``)."""
+    ``provenance`` names the trained networks the method learned from (``Method.provenance``).
+    ``validators`` are the last evaluation's scores (every evaluation's are in ``history``);
+    ``source_val_size`` is how many source training examples were held out for validation."""
     last = state.history[-1]
     images = state.iteration * 2 * settings.batch_size
     return {
@@ -37,6 +40,8 @@ def summarize(
         "source_acc": last["source_acc"],
         **{key: value for key, value in last.items() if key.endswith(METRICS) and key not in TASK_METRICS},
         ORACLE_METRIC: max(record["target_acc"] for record in state.history),
+        "validators": last.get("validators", {}),
+        "source_val_size": 0 if source_val is None else len(source_val),
         "iterations": state.iteration,
         "input_shape": list(input_shape),
         "provenance": provenance,

@@ -69,6 +69,14 @@ class Method(nn.Module, metaclass=ABCMeta):
         """Class logits for evaluation."""
         return self.model(inputs).logits
 
+    @torch.no_grad()
+    def embed(self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The logits :meth:`predict` gives and the model's features, for the validators
+        (``transferbench/validation/``): one forward pass unless a subclass predicts otherwise."""
+        outputs = self.model(inputs)
+        logits = outputs.logits if type(self).predict is Method.predict else self.predict(inputs)
+        return logits, outputs.features
+
     def related_tasks(self) -> dict[str, Mapping[str, Any]]:
         """The dataset configs of other tasks this method learns or keeps, by name (the old task
         of continual learning). The run builds them as it builds its own (same data folder and
