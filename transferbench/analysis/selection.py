@@ -8,7 +8,9 @@ target test accuracy, which peeks at the test labels and is labelled so wherever
 
 from __future__ import annotations
 
-from typing import Any
+import statistics
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from transferbench.engine.results import ORACLE_METRIC
 from transferbench.validation import VALIDATORS
@@ -69,6 +71,43 @@ def with_selections(result: dict[str, Any], rules: list[str]) -> dict[str, Any]:
     return result | {key: value for key, value in picked.items() if value is not None}
 
 
-def _best(records: list[dict[str, Any]], score) -> dict[str, Any]:
+def _best(records: list[dict[str, Any]], score: Callable[[dict[str, Any]], float]) -> dict[str, Any]:
     best = max(score(record) for record in records)
     return [record for record in records if score(record) == best][-1]
+
+
+@dataclass
+class Regret:
+    """How one rule fared over a set of runs: ``runs`` it could select in, the mean target accuracy
+    it picked, the mean and worst gap to the oracle's pick, and the share of runs in which its
+    pick was above, equal to and below the last checkpoint's accuracy (%)."""
+
+    rule: str
+    runs: int
+    accuracy: float
+    gap: float
+    worst_gap: float
+    beats_last: float
+    ties_last: float
+    loses_to_last: float
+
+
+def regret(results: list[dict[str, Any]], rule: str) -> Regret | None:
+    """``rule``'s regret over the runs of ``results`` that recorded what it needs; None if none did."""
+    picks = [
+        (picked, selected_accuracy(result, ORACLE), selected_accuracy(result, LAST))
+        for result in results
+        if (picked := selected_accuracy(result, rule)) is not None
+    ]
+    if not picks:
+        return None
+    gaps = [oracle - picked for picked, oracle, _ in picks]
+
+    def share(test: Callable[[float, float], bool]) -> float:
+        return 100.0 * sum(test(picked, last) for picked, _, last in picks) / len(picks)
+
+    return Regret(
+        rule, len(picks), statistics.fmean(picked for picked, _, _ in picks), statistics.fmean(gaps), max(gaps),
+        share(lambda picked, last: picked > last), share(lambda picked, last: picked == last),
+        share(lambda picked, last: picked < last),
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from transferbench.analysis.references import Reference
+from transferbench.objective import is_oracle
 
 # What a run cost, as results.json records it, and how a table titles it.
 COST_METRICS = {
@@ -23,6 +24,8 @@ COST_METRICS = {
 }
 #: The rows that span "% of gap closed": the lower and the upper bound of a DA table.
 LOWER_BOUND, UPPER_BOUND = "source_only", "train_on_target"
+#: Marks the row of runs whose hyper-parameters were searched for on target test labels.
+ORACLE_SEARCH = "[oracle search]"
 #: How many hex digits of a teacher's config digest a row label shows.
 DIGEST_SHOWN = 8
 OptionsOf = Callable[[dict[str, Any]], dict[str, Any]]
@@ -115,26 +118,29 @@ def build_table(
     """The table of ``metric``; several metrics give each task one column per metric, headed
     ``<task>: <metric>`` (a continual run's ``old_acc`` beside its ``target_acc``). A run that does
     not record a metric (``old_acc`` of a run without an old task) leaves its cell empty; with
-    ``all_rows`` a run that records none of them still has its row (of empty cells)."""
+    ``all_rows`` its row and column are kept even when no run records the metric there (a
+    selection rule that old runs cannot apply)."""
     metrics = (metric,) if isinstance(metric, str) else tuple(metric)
     results = list(results)
     labels = row_labels(results)
-    entries = [
+    places = [
         (result, label, task if len(metrics) == 1 else f"{task}: {name}", name)
         for result, label, task in zip(results, labels, column_labels(results))
-        for name in metrics if name in result
+        for name in metrics
     ]
+    entries = [place for place in places if place[3] in place[0]]
+    shown = places if all_rows else entries
     cells: dict[tuple[str, str], Cell] = defaultdict(lambda: Cell([]))
     settings: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    column_metrics = {column: name for _, _, column, name in entries}
+    column_metrics = {column: name for _, _, column, name in shown}
     for result, label, column, name in entries:
         cells[label, column].values.append(float(result[name]))
         trainer = result.get("config", {}).get("trainer", {})
         for key in RUN_SETTINGS:
             settings[column][key].add(trainer.get(key))
-    rows = sorted(set(labels) if all_rows else {label for _, label, _, _ in entries}, key=_row_order)
+    rows = sorted({label for _, label, _, _ in shown}, key=_row_order)
     methods = {label: result["method"] for result, label in zip(results, labels)}
-    task_names = {column: result["task"] for result, _, column, _ in entries}
+    task_names = {column: result["task"] for result, _, column, _ in shown}
     tasks = sorted(task_names, key=natural_order)
     return Table(
         metrics[0], rows, tasks, dict(cells), methods, task_names, _plain(settings), metrics=metrics,
@@ -161,8 +167,12 @@ def row_labels(results: list[dict[str, Any]]) -> list[str]:
     """Method name, plus the training settings that differ between runs of that method on one
     task: its own options, the backbone, optimizer and scheduler keys, and the task's related
     tasks (a multi-task run's source pool and its selection rule) (settings that follow
-    the task's protocol, such as its discriminator or weight decay, do not split a row)."""
-    return _labels(results, "method", _training_options, group_by="task")
+    the task's protocol, such as its discriminator or weight decay, do not split a row). A run
+    whose hyper-parameters a search chose on target labels (``objective.oracle``) is marked
+    ``[oracle search]``, always."""
+    labels = _labels(results, "method", _training_options, group_by="task")
+    return [f"{label} {ORACLE_SEARCH}" if is_oracle(result.get("config", {})) else label
+            for label, result in zip(labels, results)]
 
 
 def column_labels(results: list[dict[str, Any]]) -> list[str]:
