@@ -120,7 +120,7 @@ def test_digits_paper_is_the_task_protocol_trained_for_100_epochs_of_mnistm():
     assert params == {"method": "source_only,subspace_alignment,dann,train_on_target",
                       "dataset": "mnist_mnistm", "seed": "0,1,2"}
     plain = compose_with_hydra(
-        "dataset=mnist_mnistm", "method=dann", "seed=2",
+        "dataset=mnist_mnistm", "method=dann", "seed=2", "dataset.source_val=null",
         "dataset.protocol.iterations=92100", "dataset.protocol.eval_every=9210",
     )
     assert job(cfg) == job(plain)
@@ -136,3 +136,13 @@ def test_an_unknown_preset_is_one_line():
     result = run_cli("+experiment=nope", cwd=REPO_ROOT)
     assert result.returncode != 0
     assert result.stderr == "error: unknown experiment 'nope'; choose one of: digits, digits_paper, digits_tllib, office31\n"
+
+
+@pytest.mark.parametrize("preset, method", [("dann", "dann"), ("dan", "dan"), ("trade_off_lr", "dann")])
+def test_search_presets_run_optuna_over_trade_off_and_lr_maximising_the_objective(preset, method):
+    cfg = compose_with_hydra(f"+search={preset}", "dataset=mnist_usps")
+    sweeper = cfg.hydra.sweeper
+    assert sweeper._target_.endswith("OptunaSweeper") and sweeper.direction == "maximize"
+    assert set(sweeper.params) == {"method.trade_off", "optimizer.lr"}
+    assert cfg.method.name == method and cfg.objective.name == "snd" and not cfg.objective.oracle
+    assert sweeper.study_name == f"{method}_mnist_usps"

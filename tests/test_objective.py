@@ -8,7 +8,6 @@ import sys
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT
 from transferbench.analysis.table import build_table
 from transferbench.errors import UserError
 from transferbench.objective import check_objective, objective_value

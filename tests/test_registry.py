@@ -14,9 +14,10 @@ from transferbench.methods import METHODS
 from transferbench.models import BACKBONES
 from transferbench.registry import Registry
 
-# transferbench/conf/experiment/ holds `+experiment=<name>` sweep presets, not a group of the defaults list;
-# tests/test_experiments.py composes them.
-GROUPS = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "experiment")
+# transferbench/conf/experiment/ and search/ hold `+experiment=<name>` sweep and `+search=<name>` Optuna
+# presets, not groups of the defaults list; tests/test_experiments.py composes them.
+PRESETS = ("experiment", "search")
+GROUPS = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name not in PRESETS)
 
 
 def test_duplicate_name_is_an_error():

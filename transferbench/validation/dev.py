@@ -49,8 +49,10 @@ def density_ratio(source: torch.Tensor, target: torch.Tensor, queries: torch.Ten
 
 def dev_risk(losses: torch.Tensor, weights: torch.Tensor) -> float:
     """The control-variate estimate mean(w ℓ) + η mean(w) − η, η = −Cov(wℓ, w) / Var(w)
-    (η = 0 when every weight is equal)."""
+    (η = 0 when every weight is equal, or for a single example)."""
     weighted = weights * losses
+    if len(weights) < 2:
+        return weighted.mean().item()
     variance = weights.var()
     covariance = ((weighted - weighted.mean()) * (weights - weights.mean())).sum() / (len(weights) - 1)
     eta = -covariance / variance if variance > 0 else torch.zeros(())
