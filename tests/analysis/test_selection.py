@@ -1,13 +1,8 @@
 """Model selection rules over a run's history, their regret against the oracle, and the tables
 that report them."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import REPO_ROOT
 from transferbench.analysis.formats import to_markdown
 from transferbench.analysis.selection import (
     regret, selected_accuracy, selection_metric, selection_rules, with_selections,
@@ -78,32 +73,3 @@ def test_a_selection_table_says_which_rule_made_its_cells_and_keeps_rows_of_old_
     assert "| mnist_usps: target_acc | mnist_usps: target_acc@snd |" in markdown
     assert "| source_only | 75.00 (n=1) | — |" in markdown
     assert "| dann | 80.00 (n=1) | 90.00 (n=1) |" in markdown
-
-
-def write_run(folder, payload):
-    (folder / ".hydra").mkdir(parents=True)
-    (folder / "results.json").write_text(json.dumps(payload))
-
-
-def test_make_table_select_on_old_runs_shows_a_dash_not_an_error(tmp_path):
-    write_run(tmp_path / "old", history_run([70.0, 75.0]))
-    completed = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "make_table.py"), str(tmp_path), "--select", "dev",
-         "--no-references"], capture_output=True, text=True,
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert "| dann | — | — |" in completed.stdout
-    assert "model selection rule picks; target_acc@dev: best by validator dev" in completed.stdout
-
-
-def test_selection_regret_script_writes_the_rules_table(tmp_path):
-    write_run(tmp_path / "a", RUN)
-    write_run(tmp_path / "b", history_run([60.0, 50.0], [{"snd": 5.0}, {"snd": 1.0}], seed=1))
-    completed = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "selection_regret.py"), str(tmp_path), "--by", "task"],
-        capture_output=True, text=True, check=True,
-    )
-    assert "| snd | 2 | 75.00 | 0.00 | 0.00 | 100 | 0 | 0 |" in completed.stdout
-    assert "| oracle (peeks at target labels) | 2 |" in completed.stdout
-    assert "| mnist_usps | 2 |" in completed.stdout
-    assert (tmp_path / "selection_regret.md").is_file()
