@@ -99,7 +99,7 @@ def check_config(cfg: DictConfig) -> None:
     adds one even there), a non-negative seed, and a value for every required key (``???``)."""
     typed = (
         (cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer."),
-        (cfg.objective, ObjectiveConfig, "objective."),
+        (cfg.get("objective") or {}, ObjectiveConfig, "objective."),  # absent from runs before 2026-12-05
     )
     for node, schema, prefix in typed:
         unknown = sorted(set(node) - set(schema.__dataclass_fields__))

@@ -3,8 +3,11 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
+from omegaconf import OmegaConf
 
 from transferbench.analysis.features import extract_features, tsne_map
+from transferbench.config import config_digest
 from transferbench.experiment import Experiment
 from transferbench.layout import completed_results
 from transferbench.engine.evaluate import accuracy
@@ -42,3 +45,17 @@ def test_a_checkpoint_of_another_config_is_refused(moons_runs, tmp_path):
     (copy / "results.json").write_text(json.dumps(results))
     with pytest.raises(UserError, match="was not written by the run"):
         Experiment.restore(copy)
+
+
+def test_a_run_from_before_validators_and_objectives_is_restored(moons_runs, tmp_path):
+    """Runs finished before 2026-12-05 have no ``objective`` and no ``trainer.validators``."""
+    old = tmp_path / "old"
+    shutil.copytree(moons_runs["dann"], old)
+    results = json.loads((old / "results.json").read_text())
+    del results["config"]["objective"], results["config"]["trainer"]["validators"]
+    (old / "results.json").write_text(json.dumps(results))
+    checkpoint = torch.load(old / "checkpoint.pt", weights_only=False)
+    checkpoint["config_digest"] = config_digest(OmegaConf.create(results["config"]))
+    torch.save(checkpoint, old / "checkpoint.pt")
+    run = Experiment.restore(old)
+    assert accuracy(run.method, run.task.target.test, run.task.eval_inputs, 1000) == results["target_acc"]
