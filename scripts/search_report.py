@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from transferbench.analysis.runs import collect_runs
-from transferbench.objective import objective_value
+from transferbench.objective import is_oracle, objective_value
 
 #: Where each trial's folder keeps Hydra's settings, the sweeper's search space among them.
 HYDRA_SETTINGS = ".hydra/hydra.yaml"
@@ -47,7 +47,9 @@ def report(trials: list[dict[str, Any]], searched: list[str]) -> str:
     objective = trials[0]["config"]["objective"]
     validators = sorted({name for trial in trials for name in trial.get("validators", {})})
     scored = sorted(trials, key=lambda trial: -(objective_value(trial, objective) or float("-inf")))
-    header = [*searched, f"objective ({objective['name']})", *validators, "target acc (last, unseen by the search)"]
+    named = f"{objective['name']}, oracle: peeks at target labels" if is_oracle(trials[0]["config"]) else objective["name"]
+    seen = "seen by the search" if is_oracle(trials[0]["config"]) else "unseen by the search"
+    header = [*searched, f"objective ({named})", *validators, f"target acc (last, {seen})"]
     lines = [_row(header), _row(["---"] * len(header))]
     for trial in scored:
         value = objective_value(trial, objective)

@@ -9,11 +9,13 @@ unless ``objective.oracle=true``, and such runs are labelled oracle in tables.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping
 
 from transferbench.errors import UserError
 from transferbench.validation import VALIDATORS
 
+log = logging.getLogger(__name__)
 #: The objectives that read target test labels.
 TARGET_OBJECTIVES = ("target_acc", "oracle_target_acc")
 
@@ -31,6 +33,7 @@ def check_objective(cfg: Mapping[str, Any]) -> None:
                 f"({', '.join(VALIDATORS.names())}), or set objective.oracle=true to run an oracle search "
                 "(its runs are labelled oracle)"
             )
+        log.warning("objective.name=%s, objective.oracle=true: an oracle search on the target test labels", name)
         return
     validator = VALIDATORS.get(name, "objective.name")
     if validator.needs_source_val and not cfg["dataset"].get("source_val"):

@@ -31,3 +31,14 @@ def test_trials_are_ranked_by_the_objective_larger_is_better(tmp_path, capsys):
 def test_a_folder_without_trials_is_one_line(tmp_path, capsys):
     assert load_script("search_report").main([str(tmp_path)]) == 1
     assert "no completed trial" in capsys.readouterr().err
+
+
+def test_an_oracle_search_says_so_in_its_header(tmp_path, capsys):
+    trial(tmp_path / "a", 0.5, dev=0.9, target_acc=80.0)
+    results = json.loads((tmp_path / "a" / "results.json").read_text())
+    results["config"]["objective"] = {"name": "target_acc", "oracle": True}
+    (tmp_path / "a" / "results.json").write_text(json.dumps(results))
+    assert load_script("search_report").main([str(tmp_path)]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "objective (target_acc, oracle: peeks at target labels)" in header
+    assert "target acc (last, seen by the search)" in header
