@@ -2,7 +2,8 @@
 
     python scripts/plot_run.py RUN_DIR [RUN_DIR ...]
 
-For every run: curves.png (target and source test accuracy at each evaluation, from results.json),
+For every run: curves.png (target and source test accuracy at each evaluation, from results.json,
+and below it each validator's score with the evaluation it selects starred),
 tsne.png (t-SNE of the trained network's features of up to --samples test examples per domain,
 coloured by domain and by class) and a_distance.json (proxy A-distance of those features, also
 printed). With several runs (e.g. source_only and dann on one task), tsne_comparison.png shows

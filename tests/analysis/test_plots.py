@@ -13,3 +13,12 @@ def test_curves_and_feature_maps_are_written_as_png(tmp_path):
     plot_feature_maps([feature_map, feature_map], tmp_path / "maps.png")
     assert (tmp_path / "curves.png").read_bytes().startswith(PNG)
     assert (tmp_path / "maps.png").read_bytes().startswith(PNG)
+
+
+def test_curves_show_a_panel_per_validator(tmp_path):
+    history = [
+        {"iteration": i, "target_acc": 50.0 + i, "source_acc": 90.0, "validators": {"snd": 1.0 / i, "dev": 0.1 * i}}
+        for i in (10, 20, 30)
+    ]
+    plot_curves(history, "dann on moons", tmp_path / "curves.png")
+    assert (tmp_path / "curves.png").read_bytes().startswith(PNG)

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from transferbench.analysis.selection import selected_evaluation
+
 DOMAIN_COLOURS = ("tab:blue", "tab:orange")
 
 
@@ -23,17 +25,34 @@ class FeatureMap:
 
 
 def plot_curves(history: list[dict[str, Any]], title: str, path: Path) -> None:
-    """Target and source test accuracy at every evaluation of a run."""
-    figure = Figure(figsize=(6, 4), layout="constrained")
-    axes = figure.subplots()
+    """Target and source test accuracy at every evaluation of a run; below, one panel per
+    validator the run recorded, its score at each evaluation with the one it selects starred and
+    the target accuracy there named."""
+    validators = sorted({name for record in history for name in record.get("validators", {})})
+    figure = Figure(figsize=(6, 4 + 1.6 * len(validators)), layout="constrained")
+    axes, *panels = figure.subplots(1 + len(validators), 1, sharex=True, squeeze=False,
+                                    height_ratios=[2.5] + [1] * len(validators))[:, 0]
     iterations = [record["iteration"] for record in history]
     for domain, name in ((1, "target"), (0, "source")):
         accuracies = [record[f"{name}_acc"] for record in history]
         axes.plot(iterations, accuracies, marker="o", label=name, color=DOMAIN_COLOURS[domain])
-    axes.set(xlabel="iteration", ylabel="test accuracy (%)", title=title)
+    axes.set(ylabel="test accuracy (%)", title=title)
     axes.grid(alpha=0.3)
     axes.legend()
+    for panel, name in zip(panels, validators):
+        _validator_panel(panel, history, name)
+    (panels[-1] if panels else axes).set_xlabel("iteration")
     figure.savefig(path, dpi=120)
+
+
+def _validator_panel(axes: Any, history: list[dict[str, Any]], name: str) -> None:
+    scored = [record for record in history if name in record.get("validators", {})]
+    axes.plot([r["iteration"] for r in scored], [r["validators"][name] for r in scored], marker=".", color="tab:gray")
+    picked = selected_evaluation({"history": history}, name)
+    axes.plot(picked["iteration"], picked["validators"][name], marker="*", markersize=12, color="tab:red")
+    axes.set(ylabel=name, title=f"{name} selects iteration {picked['iteration']}: target {picked['target_acc']:.2f}%")
+    axes.title.set_fontsize(9)
+    axes.grid(alpha=0.3)
 
 
 def plot_feature_maps(maps: list[FeatureMap], path: Path) -> None:
