@@ -22,6 +22,7 @@ from transferbench.data import InfiniteSampler, Task
 from transferbench.data.domain import Split
 from transferbench.engine.evaluate import accuracy, embeddings, mean_absolute_error
 from transferbench.files import load_torch, save_torch
+from transferbench.engine.precision import Precision
 from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError
@@ -57,6 +58,8 @@ class FitSettings:
     validators: list[str] = field(default_factory=lambda: ["source_val", "im", "snd", "dev"])
     #: How many source and target training examples (a fixed draw) the validators see.
     validation_samples: int = 2000
+    #: fp32, or mixed precision: bf16, fp16 (with a gradient scaler); ``engine/precision.py``.
+    precision: str = "fp32"
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Trainer:
             name: InfiniteSampler(task.related[name].source.train, settings.batch_size, seed=seed + 2 + index)
             for index, name in enumerate(method.trains_on)
         }
+        self.precision = Precision(settings.precision, task.source.train.inputs.device)
         self.validators = usable_validators(settings.validators, task)
         self.probes = {role: _probe(getattr(task, role).train, settings.validation_samples, seed) for role in ("source", "target")}
         self.state = FitState()
@@ -183,10 +187,11 @@ class Trainer:
         return batches
 
     def train_step(self) -> dict[str, torch.Tensor]:
-        losses = self.batch_losses()
+        with self.precision.autocast():
+            losses = self.batch_losses()
         self.optimizer.zero_grad(set_to_none=True)
-        torch.stack(list(losses.values())).sum().backward()
-        self.optimizer.step()
+        self.precision.backward(torch.stack([loss.float() for loss in losses.values()]).sum())
+        self.precision.step(self.optimizer)
         self.scheduler.step()
         return losses
 
@@ -277,6 +282,7 @@ class Trainer:
                 "method": self.method.state_dict(),
                 "optimizer": self.optimizer.state_dict() if self.optimizer else None,
                 "scheduler": self.scheduler.state_dict() if self.scheduler else None,
+                "grad_scaler": self.precision.state_dict(),
                 "source_sampler": self.source.state_dict(),
                 "target_sampler": self.target.state_dict(),
                 "related_samplers": {name: sampler.state_dict() for name, sampler in self.related.items()},
@@ -307,6 +313,7 @@ class Trainer:
         if self.optimizer:
             self.optimizer.load_state_dict(checkpoint["optimizer"])
             self.scheduler.load_state_dict(checkpoint["scheduler"])
+            self.precision.load_state_dict(checkpoint.get("grad_scaler"))
         self.source.load_state_dict(checkpoint["source_sampler"])
         self.target.load_state_dict(checkpoint["target_sampler"])
         for name, sampler in self.related.items():

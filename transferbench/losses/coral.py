@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import torch
 
+from transferbench.losses.precision import in_float32
 
+
+@in_float32
 def covariance(features: torch.Tensor) -> torch.Tensor:
     """Unbiased d × d covariance of the rows of an n × d matrix (n ≥ 2)."""
     centred = features - features.mean(0, keepdim=True)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import torch
 
+from transferbench.losses.precision import in_float32
 
+
+@in_float32
 def entropy(logits: torch.Tensor) -> torch.Tensor:
     """Entropy H(softmax(l)) of each row of an n × C matrix of logits, in nats."""
     log_probabilities = logits.log_softmax(1)

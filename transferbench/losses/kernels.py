@@ -23,10 +23,13 @@ from typing import Callable, Literal
 import torch
 from torch import nn
 
+from transferbench.losses.precision import in_float32
+
 Kernel = Callable[[torch.Tensor], torch.Tensor]
 Statistic = Literal["mean", "median"]
 
 
+@in_float32
 def squared_distances(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """‖x_i − y_j‖² between the rows of x (n × d) and y (m × d), as an n × m matrix."""
     norms = x.pow(2).sum(1, keepdim=True) + y.pow(2).sum(1)
@@ -38,6 +41,7 @@ def gaussian_kernel(x: torch.Tensor, y: torch.Tensor, bandwidth: float) -> torch
     return torch.exp(-squared_distances(x, y) / bandwidth)
 
 
+@in_float32
 def linear_kernel(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """⟨x_i, y_j⟩ between the rows of x and y."""
     return x @ y.T
