@@ -69,3 +69,18 @@ def test_optuna_search_maximises_the_validator_of_its_trials(tmp_path):
     chosen = max(trials, key=lambda trial: trial["validators"]["snd"])["config"]
     assert best["best_params"]["method.trade_off"] == pytest.approx(chosen["method"]["trade_off"])
     assert best["best_params"]["optimizer.lr"] == pytest.approx(chosen["optimizer"]["lr"])
+
+
+def test_a_single_run_needs_no_validator_for_the_objective_and_errors_keep_their_brackets(tmp_path):
+    plain = subprocess.run(
+        [sys.executable, "-m", "transferbench", "trainer.iterations=10", "trainer.validators=[]",
+         "trainer.progress=false", f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert plain.returncode == 0, plain.stderr
+    trial = subprocess.run(
+        [sys.executable, "-m", "transferbench", "-m", "+search=dann", "trainer.iterations=10", "trainer.validators=[im]",
+         "trainer.progress=false", "hydra.sweeper.n_trials=1", "hydra.sweeper.n_jobs=1", f"hydra.sweep.dir={tmp_path / 's'}"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert trial.returncode != 0
+    assert "error: objective.name=snd is not among trainer.validators (im); add it: trainer.validators=[im, snd]" in trial.stdout + trial.stderr

@@ -20,10 +20,11 @@ log = logging.getLogger(__name__)
 TARGET_OBJECTIVES = ("target_acc", "oracle_target_acc")
 
 
-def check_objective(cfg: Mapping[str, Any]) -> None:
-    """Before anything trains, refuse an objective that peeks at target labels without ``oracle``,
-    and a validator the run will not score (not in ``trainer.validators``, or one that needs a
-    source validation split on a task without ``dataset.source_val``)."""
+def check_objective(cfg: Mapping[str, Any], optimizing: bool = True) -> None:
+    """Before anything trains, refuse an objective that peeks at target labels without ``oracle``;
+    and, when a sweeper will read the objective (``optimizing``), a validator the run will not
+    score (not in ``trainer.validators``, or one that needs a source validation split on a task
+    without ``dataset.source_val``)."""
     objective, validators = cfg["objective"], list(cfg["trainer"]["validators"])
     name = objective["name"]
     if name in TARGET_OBJECTIVES:
@@ -34,6 +35,8 @@ def check_objective(cfg: Mapping[str, Any]) -> None:
                 "(its runs are labelled oracle)"
             )
         log.warning("objective.name=%s, objective.oracle=true: an oracle search on the target test labels", name)
+        return
+    if not optimizing:
         return
     validator = VALIDATORS.get(name, "objective.name")
     if validator.needs_source_val and not cfg["dataset"].get("source_val"):

@@ -19,6 +19,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
+from rich.markup import escape
 
 from transferbench.config import CONF_DIR
 from transferbench.errors import UserError, first_line
@@ -47,7 +48,7 @@ def train_task(cfg: DictConfig) -> float | None:
     try:
         return train_in_folder(cfg, run_dir)
     except UserError as error:
-        console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
         if HydraConfig.get().mode == RunMode.MULTIRUN:
             return None
         sys.exit(1)
@@ -56,7 +57,7 @@ def train_task(cfg: DictConfig) -> float | None:
 def train_in_folder(cfg: DictConfig, run_dir: Path) -> float | None:
     """Check the objective, hold ``run_dir``, check that it is this run's, record the command, then
     run; an unexpected error becomes one ``UserError`` line, its traceback going to train.log only."""
-    check_objective(cfg)
+    check_objective(cfg, optimizing=optimizing_sweep())
     with exclusive_run_dir(run_dir):
         if cfg.trainer.resume:
             finished_run(cfg, run_dir)
@@ -75,6 +76,13 @@ def train_in_folder(cfg: DictConfig, run_dir: Path) -> float | None:
 
 
 main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(train_task)
+
+
+def optimizing_sweep() -> bool:
+    """Whether this run is a trial of a sweeper that reads its return value (Optuna), rather than
+    a single run or a job of Hydra's basic grid sweeper."""
+    hydra_cfg = HydraConfig.get()
+    return hydra_cfg.mode == RunMode.MULTIRUN and not hydra_cfg.sweeper["_target_"].endswith(".BasicSweeper")
 
 
 def record_command(cfg: DictConfig, run_dir: Path) -> None:

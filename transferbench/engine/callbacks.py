@@ -9,6 +9,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 from rich.console import Console
+from rich.markup import escape
 
 from transferbench.analysis.runs import collect_runs
 
@@ -24,11 +25,11 @@ class SweepSummary(Callback):
         unfinished = [str(run_dir) for run_dir in runs.unfinished]
         console = Console(stderr=True)
         if failed:
-            console.print(f"[red]{len(failed)} run(s) failed:[/red] " + "; ".join(failed), soft_wrap=True)
+            console.print(f"[red]{len(failed)} run(s) failed:[/red] " + escape("; ".join(failed)), soft_wrap=True)
         if unfinished:
-            console.print(f"[red]{len(unfinished)} run(s) unfinished:[/red] " + "; ".join(unfinished), soft_wrap=True)
+            console.print(f"[red]{len(unfinished)} run(s) unfinished:[/red] " + escape("; ".join(unfinished)), soft_wrap=True)
         if runs.running:
             running = "; ".join(str(run_dir) for run_dir in runs.running)
-            console.print(f"{len(runs.running)} run(s) still running in another process: {running}", soft_wrap=True)
+            console.print(f"{len(runs.running)} run(s) still running in another process: {escape(running)}", soft_wrap=True)
         if failed or unfinished:
             sys.exit(1)
