@@ -1,0 +1,113 @@
+"""The GPU benchmark in one command: training throughput in fp32 and mixed precision, and the
+time of the digits table with several runs per GPU. Writes a Markdown table.
+
+    python scripts/bench_gpu.py --out bench_gpu.md                     # everything, on the GPU
+    python scripts/bench_gpu.py --device cpu --iterations 5 --no-preset   # the CPU figures
+
+(a) Training images/s (source + target images per step, evaluation excluded) of DANN on
+    - digits: the MNIST→USPS protocol (LeNet, 128 + 128 images of 28×28); needs MNIST and USPS
+      under data.root (or $TRANSFERBENCH_DATA);
+    - Office-31 size: ResNet-50 on random 256×256 images cropped to 224 (32 + 32 images), the
+      synthetic_office31 task: no data and no download (random initial weights);
+    each in fp32 and mixed precision (bf16 where the device supports it, else fp16).
+(b) Wall time of the digits preset's methods × mnist_usps, usps_mnist, mnist_mnistm × seeds 0–2
+    at the tasks' protocol, --preset-jobs runs side by side on the device (scripts/bench_sweep.py's
+    timing through the joblib launcher); --preset-iterations shortens every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package
+from bench_data import train_once  # noqa: E402
+from bench_sweep import time_sweep  # noqa: E402
+
+from transferbench.config import compose_config  # noqa: E402
+from transferbench.engine.results import environment  # noqa: E402
+from transferbench.experiment import choose_device  # noqa: E402
+
+WORKLOADS = {
+    "digits LeNet DANN (MNIST→USPS, 128+128, 28²)": ["dataset=mnist_usps", "method=dann"],
+    "ResNet-50 DANN (Office-31 size, 32+32, 224²)": [
+        "dataset=synthetic_office31", "method=dann", "backbone.options.pretrained=false",
+    ],
+}
+PRESET = [
+    "+experiment=digits", "dataset=mnist_usps,usps_mnist,mnist_mnistm",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--device", default="auto", help="auto (cuda when available), cuda or cpu")
+    parser.add_argument("--iterations", type=int, default=100, help="training steps timed per workload")
+    parser.add_argument("--no-preset", action="store_true", help="leave out (b), the digits preset's time")
+    parser.add_argument("--preset-jobs", type=int, default=4, help="runs side by side for (b) (default: 4)")
+    parser.add_argument("--preset-iterations", type=int, help="shorten every run of (b) (default: the protocol)")
+    parser.add_argument("--out", type=Path, help="also write the Markdown table here")
+    args = parser.parse_args(argv)
+    device = str(choose_device(args.device))
+    rows = [throughput(name, overrides, device, args.iterations) for name, overrides in WORKLOADS.items()]
+    markdown = throughput_table(rows, device)
+    if not args.no_preset:
+        markdown += preset_table(args.preset_jobs, args.preset_iterations)
+    print(markdown, end="")
+    if args.out:
+        args.out.write_text(markdown)
+    return 0
+
+
+def mixed_precision(device: str) -> str:
+    """bf16 where the device computes it natively (CPUs, Ampere and later GPUs), else fp16."""
+    if device.startswith("cuda") and not torch.cuda.is_bf16_supported():
+        return "fp16"
+    return "bf16"
+
+
+def throughput(name: str, overrides: list[str], device: str, iterations: int) -> dict[str, Any]:
+    """Images/s of one workload in fp32 and in mixed precision, one evaluation at the end."""
+    fixed = [f"trainer.iterations={iterations}", f"trainer.eval_every={iterations}", "trainer.validators=[]",
+             f"trainer.device={device}", "trainer.progress=false"]
+    speeds = {}
+    for precision in ("fp32", mixed_precision(device)):
+        cfg = compose_config(*overrides, *fixed, f"trainer.precision={precision}")
+        speeds[precision] = train_once(cfg, None)["images_per_s"]
+    return {"workload": name, "speeds": speeds}
+
+
+def throughput_table(rows: list[dict[str, Any]], device: str) -> str:
+    versions = environment()["versions"]
+    lines = [f"Training images/s on {describe(device)} (torch {versions['torch']}):", "",
+             "| workload | fp32 | mixed precision | speed-up |", "|---|---|---|---|"]
+    for row in rows:
+        (_, fp32), (mixed_name, mixed) = row["speeds"].items()
+        lines.append(f"| {row['workload']} | {fp32:,.0f} | {mixed:,.0f} ({mixed_name}) | {mixed / fp32:.2f}× |")
+    return "\n".join(lines) + "\n"
+
+
+def preset_table(jobs: int, iterations: int | None) -> str:
+    """(b): the digits preset on three tasks, ``jobs`` runs at once, timed end to end."""
+    sweep = PRESET + ([f"trainer.iterations={iterations}"] if iterations else [])
+    with tempfile.TemporaryDirectory(prefix="bench_gpu_") as scratch:
+        level = time_sweep(sweep, jobs, Path(scratch) / "digits")
+    length = f"{iterations} iterations per run" if iterations else "the tasks' protocol"
+    status = f", failed: {'; '.join(level['failed'])}" if level["failed"] else ""
+    return (f"\nThe digits preset ({' '.join(sweep)}; {length}): {level['runs']} runs in "
+            f"{level['wall_s'] / 60:.1f} min with {jobs} at once ({level['runs_per_hour']:.0f} runs per hour{status}).\n")
+
+
+def describe(device: str) -> str:
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
