@@ -6,9 +6,10 @@ from tests.scripts import load_script
 def test_the_table_has_fp32_and_mixed_precision_and_the_preset_time(capsys, tmp_path):
     script = load_script("bench_gpu")
     script.WORKLOADS = {"moons DANN": ["dataset=moons", "method=dann"]}
-    script.PRESET = ["method=source_only", "dataset=moons", "seed=0,1"]
+    script.PRESET = ["method=source_only", "seed=0,1"]
     out = tmp_path / "bench.md"
-    argv = ["--device", "cpu", "--iterations", "5", "--preset-jobs", "1", "--preset-iterations", "5", "--out", str(out)]
+    argv = ["--device", "cpu", "--iterations", "5", "--preset-tasks", "moons", "--preset-jobs", "1",
+            "--preset-iterations", "5", "--out", str(out)]
     assert script.main(argv) == 0
     table = capsys.readouterr().out
     assert "| workload | fp32 | mixed precision | speed-up |" in table
