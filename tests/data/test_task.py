@@ -29,6 +29,7 @@ STAND_INS = {
                        ("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
     "office31": [("fake_office31", {})],
     "svhn_mnist": [("fake_svhn", {}), ("fake_idx", {})],
+    "synthetic_office31": [],
     "usps": [("fake_usps", {})],
     "usps_mnist": [("fake_usps", {}), ("fake_idx", {})],
 }
@@ -37,6 +38,7 @@ STAND_INS = {
 STAND_IN_OVERRIDES = {
     "selective_usps": ["dataset.labels_per_class=null"],
     "mnist_zero_shot": ["dataset.zero_shot.unseen=[3,8]"],  # classes the 6 test stand-ins hold
+    "synthetic_office31": ["dataset.options.train=8", "dataset.options.test=4"],  # small: random images
 }
 
 
