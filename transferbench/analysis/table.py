@@ -141,11 +141,17 @@ def build_table(
     rows = sorted({label for _, label, _, _ in shown}, key=_row_order)
     methods = {label: result["method"] for result, label in zip(results, labels)}
     task_names = {column: result["task"] for result, _, column, _ in shown}
-    tasks = sorted(task_names, key=natural_order)
+    tasks = sorted(task_names, key=lambda column: _column_order(column, column_metrics[column], metrics))
     return Table(
         metrics[0], rows, tasks, dict(cells), methods, task_names, _plain(settings), metrics=metrics,
         column_metrics=column_metrics,
     )
+
+
+def _column_order(column: str, metric: str, metrics: tuple[str, ...]) -> tuple[list[tuple[int, int | str]], int]:
+    """Columns by task, then in the order the metrics were asked for."""
+    task = column.removesuffix(f": {metric}") if len(metrics) > 1 else column
+    return natural_order(task), metrics.index(metric)
 
 
 def _plain(settings: dict[str, dict[str, set[int]]]) -> dict[str, dict[str, set[int]]]:
