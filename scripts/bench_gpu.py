@@ -35,10 +35,10 @@ from transferbench.engine.results import environment  # noqa: E402
 from transferbench.experiment import choose_device  # noqa: E402
 
 WORKLOADS = {
-    "digits LeNet DANN (MNIST→USPS, 128+128, 28²)": ["dataset=mnist_usps", "method=dann"],
-    "ResNet-50 DANN (Office-31 size, 32+32, 224²)": [
+    "digits": ("digits LeNet DANN (MNIST→USPS, 128+128, 28²)", ["dataset=mnist_usps", "method=dann"]),
+    "resnet50": ("ResNet-50 DANN (Office-31 size, 32+32, 224²)", [
         "dataset=synthetic_office31", "method=dann", "backbone.options.pretrained=false",
-    ],
+    ]),
 }
 PRESET = ["+experiment=digits"]
 TASKS = ["mnist_usps", "usps_mnist", "mnist_mnistm"]
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="auto", help="auto (cuda when available), cuda or cpu")
     parser.add_argument("--iterations", type=int, default=100, help="training steps timed per workload")
+    parser.add_argument("--workloads", nargs="+", choices=sorted(WORKLOADS), help="the (a) workloads to time (default: all)")
     parser.add_argument("--no-preset", action="store_true", help="leave out (b), the digits preset's time")
     parser.add_argument("--preset-jobs", type=int, default=4, help="runs side by side for (b) (default: 4)")
     parser.add_argument("--preset-iterations", type=int, help="shorten every run of (b) (default: the protocol)")
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the Markdown table here")
     args = parser.parse_args(argv)
     device = str(choose_device(args.device))
-    rows = [throughput(name, overrides, device, args.iterations) for name, overrides in WORKLOADS.items()]
+    chosen = [WORKLOADS[key] for key in args.workloads or WORKLOADS]
+    rows = [throughput(name, overrides, device, args.iterations) for name, overrides in chosen]
     markdown = throughput_table(rows, device)
     if not args.no_preset:
         markdown += preset_table(args.preset_tasks, args.preset_jobs, args.preset_iterations)

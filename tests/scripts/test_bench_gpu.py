@@ -5,7 +5,7 @@ from tests.scripts import load_script
 
 def test_the_table_has_fp32_and_mixed_precision_and_the_preset_time(capsys, tmp_path):
     script = load_script("bench_gpu")
-    script.WORKLOADS = {"moons DANN": ["dataset=moons", "method=dann"]}
+    script.WORKLOADS = {"moons": ("moons DANN", ["dataset=moons", "method=dann"])}
     script.PRESET = ["method=source_only", "seed=0,1"]
     out = tmp_path / "bench.md"
     argv = ["--device", "cpu", "--iterations", "5", "--preset-tasks", "moons", "--preset-jobs", "1",
