@@ -28,6 +28,15 @@ from transferbench.errors import UserError
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 #: What the user calls each config group in messages (``dataset=`` picks a task YAML).
 GROUP_LABELS = {"dataset": "task (dataset=)"}
+#: Keys added on 2026-12-05, at the values under which a run trains as every earlier run trained
+#: (validators and the objective never change training; earlier runs trained in fp32).
+LATER_DEFAULTS = {
+    ("trainer", "validators"): ["source_val", "im", "snd", "dev"],
+    ("trainer", "validation_samples"): 2000,
+    ("trainer", "precision"): "fp32",
+    ("objective", "name"): "snd",
+    ("objective", "oracle"): False,
+}
 #: Keys of ``trainer`` that say where and how a run executes, not what it computes.
 EXECUTION_KEYS = ("progress", "resume", "device", "threads")
 
@@ -164,10 +173,17 @@ def config_digest(cfg: DictConfig) -> str:
 
 def digest(config: dict[str, Any]) -> str:
     """Hash of everything in a resolved config that determines the numbers (not display, device,
-    resume or data-location switches, nor the logger)."""
+    resume or data-location switches, nor the logger). A key the schema gained after runs were
+    made (``LATER_DEFAULTS``) counts only when it differs from what those runs did, so a sweep
+    folder made before it still skips its finished runs and resumes the others."""
     relevant = copy.deepcopy(config)
     for key in EXECUTION_KEYS:
         relevant.get("trainer", {}).pop(key, None)
+    for (group, key), default in LATER_DEFAULTS.items():
+        if relevant.get(group, {}).get(key, default) == default:
+            relevant.get(group, {}).pop(key, None)
+    if not relevant.get("objective"):
+        relevant.pop("objective", None)
     relevant.pop("logger", None)
     relevant.pop("data", None)
     if not relevant.get("imports"):
