@@ -223,9 +223,10 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
         state = trainer.fit()
     finally:
         logger.finish()
+    held_out = experiment.task.source.val
     results = summarize(
         state, trainer.settings, identity(cfg), resolved(cfg), str(experiment.device),
-        experiment.task.input_shape, experiment.method.provenance(), experiment.task.source.val,
+        experiment.task.input_shape, experiment.method.provenance(), 0 if held_out is None else len(held_out),
     )
     write_json(run_dir / RESULTS_FILE, results)
     shown = (*TASK_METRICS, ORACLE_METRIC)

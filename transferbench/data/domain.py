@@ -25,6 +25,10 @@ class Split:
     def to(self, device: torch.device | str) -> "Split":
         return Split(self.inputs.to(device), self.labels.to(device))
 
+    def take(self, rows: torch.Tensor) -> "Split":
+        """The examples at ``rows`` (indices, on any device), in that order."""
+        return Split(self.inputs[rows.to(self.inputs.device)], self.labels[rows.to(self.labels.device)])
+
 
 @dataclass
 class Domain:

@@ -54,7 +54,7 @@ def labels_per_class(split: Split, count: int, seed: int, domain: str) -> Split:
     shuffled = torch.randperm(len(split), generator=generator)
     by_class = shuffled[torch.argsort(split.labels.cpu()[shuffled], stable=True)]
     rank = torch.arange(len(split)) - (per_class.cumsum(0) - per_class).repeat_interleave(per_class)
-    return _take(split, by_class[rank < count].sort().values)
+    return split.take(by_class[rank < count].sort().values)
 
 
 def hold_out(domain: Domain, fraction: float | None, seed: int, name: str) -> Domain:
@@ -75,8 +75,12 @@ def hold_out(domain: Domain, fraction: float | None, seed: int, name: str) -> Do
         )
     order = torch.randperm(len(domain.train), generator=torch.Generator().manual_seed(seed))
     val, train = order[:count].sort().values, order[count:].sort().values
-    return Domain(_take(domain.train, train), domain.test, _take(domain.train, val))
+    return Domain(domain.train.take(train), domain.test, domain.train.take(val))
 
 
-def _take(split: Split, rows: torch.Tensor) -> Split:
-    return Split(split.inputs[rows], split.labels[rows])
+def fixed_draw(split: Split, count: int, seed: int) -> Split:
+    """``count`` examples of ``split`` drawn by a generator seeded with ``seed``, in their original
+    order (all of them when it has fewer)."""
+    if len(split) <= count:
+        return split
+    return split.take(torch.randperm(len(split), generator=torch.Generator().manual_seed(seed))[:count].sort().values)

@@ -116,8 +116,9 @@ def build_task(cfg: Mapping[str, Any], root: Path, download: bool, *, seed: int 
 
     ``related`` (name → task config) builds the task's related tasks the same way.
     ``source_val`` (a fraction; null: none) holds that much of the source training data out as
-    its validation split (``Domain.val``), drawn with ``seed``; ``labels_per_class`` (null: all) keeps that many source training examples per class, drawn
-    with ``seed`` (the run's seed: each seed draws its own subset). The target's training split
+    its validation split (``Domain.val``), drawn with ``seed``. ``labels_per_class`` (null: all)
+    keeps that many source training examples per class, drawn with ``seed`` (the run's seed: each
+    seed draws its own subset). The target's training split
     stays whole: the unlabelled transfer set (for source = target, the whole training split).
     """
     _check_domains(cfg)

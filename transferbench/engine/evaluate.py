@@ -47,8 +47,8 @@ def mean_absolute_error(method: Method, split: Split, prepare: Transform, batch_
 def embeddings(method: Method, split: Split, prepare: Transform, batch_size: int, labelled: bool) -> Outputs:
     """The method's logits and features on ``split`` (``Method.embed``), with its labels only
     when ``labelled``, as float64 on the CPU."""
-    batches = list(_batches(method, split, prepare, batch_size, method.embed))
-    logits, features = (torch.cat([batch[0][part] for batch in batches]).double().cpu() for part in (0, 1))
+    outputs = [output for output, _ in _batches(method, split, prepare, batch_size, method.embed)]
+    logits, features = (torch.cat(parts).double().cpu() for parts in zip(*outputs))
     return Outputs(logits, features, split.labels.cpu() if labelled else None)
 
 

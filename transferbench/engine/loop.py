@@ -3,8 +3,8 @@
 N iterations of paired source/target mini-batches drawn from infinite samplers, as in the
 domain-adaptation literature; evaluation on the target test split every ``eval_every``
 iterations and at the end, with the unsupervised validators' scores beside it (model selection
-without target labels, ``transferbench/validation/``); a checkpoint at fixed intervals from which a killed run continues
-to exactly the numbers of an uninterrupted one.
+without target labels, ``transferbench/validation/``); a checkpoint at fixed intervals from
+which a killed run continues to exactly the numbers of an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from typing import Any, Protocol
 import torch
 
 from transferbench.data import InfiniteSampler, Task
-from transferbench.data.domain import Split
+from transferbench.data.subset import fixed_draw
 from transferbench.engine.evaluate import accuracy, embeddings, mean_absolute_error
-from transferbench.files import load_torch, save_torch
 from transferbench.engine.precision import Precision
 from transferbench.engine.progress import training_progress
 from transferbench.engine.seeding import restore_rng_state, rng_state
 from transferbench.errors import UserError
+from transferbench.files import load_torch, save_torch
 from transferbench.methods import Batch, Method
 from transferbench.validation import VALIDATORS, Evidence, Outputs, Validator
 
@@ -106,7 +106,10 @@ class Trainer:
         }
         self.precision = Precision(settings.precision, task.source.train.inputs.device)
         self.validators = usable_validators(settings.validators, task)
-        self.probes = {role: _probe(getattr(task, role).train, settings.validation_samples, seed) for role in ("source", "target")}
+        # The validators' examples of each domain: one draw, the same at every evaluation.
+        self.probes = {
+            role: fixed_draw(getattr(task, role).train, settings.validation_samples, seed) for role in ("source", "target")
+        }
         self.state = FitState()
 
     def fit(self) -> FitState:
@@ -339,15 +342,6 @@ def usable_validators(names: list[str], task: Task) -> dict[str, Validator]:
             task.name, ", ".join(skipped),
         )
     return {name: validator for name, validator in validators.items() if name not in skipped}
-
-
-def _probe(split: Split, count: int, seed: int) -> Split:
-    """A fixed draw of ``count`` examples of ``split`` (all when it has fewer), the same for
-    every evaluation of a run."""
-    if len(split) <= count:
-        return split
-    rows = torch.randperm(len(split), generator=torch.Generator().manual_seed(seed))[:count].sort().values
-    return Split(split.inputs[rows.to(split.inputs.device)], split.labels[rows.to(split.labels.device)])
 
 
 def _runs(provenance: dict[str, Any]) -> str:

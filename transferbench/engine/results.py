@@ -8,7 +8,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from transferbench.data.domain import Split
 from transferbench.engine.loop import METRICS, FitSettings, FitState
 from transferbench.engine.seeding import cpu_threads_info
 
@@ -21,7 +20,7 @@ PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", 
 
 def summarize(
     state: FitState, settings: FitSettings, identity: dict[str, Any], config: dict[str, Any],
-    device: str, input_shape: tuple[int, ...], provenance: dict[str, Any], source_val: Split | None = None,
+    device: str, input_shape: tuple[int, ...], provenance: dict[str, Any], source_val_size: int = 0,
 ) -> dict[str, Any]:
     """Results of a finished run. Model selection is the last evaluation; the best-over-history
     number is recorded only as ``oracle_target_acc`` (it peeks at target test labels). Each
@@ -41,7 +40,7 @@ def summarize(
         **{key: value for key, value in last.items() if key.endswith(METRICS) and key not in TASK_METRICS},
         ORACLE_METRIC: max(record["target_acc"] for record in state.history),
         "validators": last.get("validators", {}),
-        "source_val_size": 0 if source_val is None else len(source_val),
+        "source_val_size": source_val_size,
         "iterations": state.iteration,
         "input_shape": list(input_shape),
         "provenance": provenance,
