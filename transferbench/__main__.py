@@ -8,7 +8,12 @@ import sys
 
 
 def main() -> None:
-    """Run Hydra's entrypoint; ``HYDRA_FULL_ERROR=1`` keeps Hydra's own reports and tracebacks."""
+    """Run Hydra's entrypoint; ``HYDRA_FULL_ERROR=1`` keeps Hydra's own reports and tracebacks.
+    A sweep under torchrun is refused before Hydra makes its folders."""
+    from transferbench.engine.distributed import NO_SWEEP, started_by_torchrun
+
+    if started_by_torchrun() and {"-m", "--multirun"} & set(sys.argv[1:]):
+        sys.exit(f"error: {NO_SWEEP}")
     if os.environ.get("HYDRA_FULL_ERROR"):
         from transferbench.train import main as hydra_main
 

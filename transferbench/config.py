@@ -38,7 +38,7 @@ LATER_DEFAULTS = {
     ("objective", "oracle"): False,
 }
 #: Keys of ``trainer`` that say where and how a run executes, not what it computes.
-EXECUTION_KEYS = ("progress", "resume", "device", "threads")
+EXECUTION_KEYS = ("progress", "resume", "device", "threads", "processes", "channels_last", "compile")
 
 
 @dataclass
@@ -48,6 +48,9 @@ class TrainerConfig(FitSettings):
     device: str = "auto"
     threads: Any = "auto"
     resume: bool = True
+    processes: int = 1
+    channels_last: bool = True
+    compile: bool = False
 
 
 @dataclass
@@ -105,7 +108,8 @@ def compose_config(*overrides: str, config_name: str = "config") -> DictConfig:
 
 def check_config(cfg: DictConfig) -> None:
     """What the schema's types cannot express: no key added to a typed node (Hydra's ``+key=``
-    adds one even there), a non-negative seed, and a value for every required key (``???``)."""
+    adds one even there), a non-negative seed, a positive process count, and a value for every
+    required key (``???``)."""
     typed = (
         (cfg, RunConfig, ""), (cfg.data, DataConfig, "data."), (cfg.trainer, TrainerConfig, "trainer."),
         (cfg.get("objective") or {}, ObjectiveConfig, "objective."),  # absent from runs before 2026-12-05
@@ -119,6 +123,8 @@ def check_config(cfg: DictConfig) -> None:
             )
     if cfg.seed < 0:
         raise UserError(f"seed must be a non-negative integer, got {cfg.seed}")
+    if cfg.trainer.processes < 1:
+        raise UserError(f"trainer.processes must be a positive integer, got {cfg.trainer.processes}")
     missing = sorted(OmegaConf.missing_keys(cfg))
     if missing:
         raise UserError(f"{missing[0]} is required (??? in its YAML); set it on the command line: {missing[0]}=...")

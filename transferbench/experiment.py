@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +27,7 @@ from transferbench.config import check_config, config_digest, digest, one_line, 
 from transferbench.data import Task, build_task
 from transferbench.data.zero_shot import ATTRIBUTES, load_descriptions
 from transferbench.engine import FitSettings, Trainer
+from transferbench.engine.distributed import current_world
 from transferbench.engine.loggers import NullLogger
 from transferbench.engine.loop import METRICS, BatchSource
 from transferbench.engine.results import ORACLE_METRIC, TASK_METRICS, failure, summarize
@@ -60,7 +62,7 @@ class Experiment:
         task, where = _seeded_task(cfg, device or cfg.trainer.device)
         model = build_model(cfg.backbone, task.input_shape, task.num_classes, related_heads(cfg.dataset))
         method = build_method(cfg.method, model)
-        return cls(cfg, _with_related(task, method, cfg, where), _placed(method, where), where)
+        return cls(cfg, _with_related(task, method, cfg, where), _placed(method, where, cfg), where)
 
     def trainer(
         self, checkpoint: Path, logger: Any = None, samplers: Samplers | None = None
@@ -75,7 +77,7 @@ class Experiment:
         return Trainer(
             self.method, self.task, optimizer, scheduler, settings, checkpoint, logger or NullLogger(),
             seed=self.cfg.seed, config_digest=config_digest(self.cfg),
-            samplers=samplers(self.task) if samplers else None,
+            samplers=samplers(self.task) if samplers else None, world=current_world(),
         )
 
     @classmethod
@@ -88,13 +90,19 @@ class Experiment:
             finished.cfg.data.root = str(data_root)
         task, where = _seeded_task(finished.cfg, device)
         method = finished.trained_method(task.input_shape, task.num_classes)
-        return cls(finished.cfg, _with_related(task, method, finished.cfg, where), _placed(method, where), where)
+        return cls(finished.cfg, _with_related(task, method, finished.cfg, where), _placed(method, where, finished.cfg), where)
 
 
-def _placed(method: Method, device: torch.device) -> Method:
-    """``method`` on ``device``, its convolution weights channels-last like the images
+def memory_format(cfg: DictConfig) -> torch.memory_format:
+    """The memory order of images and convolution weights: channels-last unless
+    ``trainer.channels_last`` is false (runs from before the option were channels-last)."""
+    return torch.channels_last if cfg.trainer.get("channels_last", True) else torch.contiguous_format
+
+
+def _placed(method: Method, device: torch.device, cfg: DictConfig) -> Method:
+    """``method`` on ``device``, its convolution weights in the memory order of the images
     ``Normalize`` hands it."""
-    return method.to(device, memory_format=torch.channels_last)
+    return method.to(device, memory_format=memory_format(cfg))
 
 
 def _seeded_task(cfg: DictConfig, device: str) -> tuple[Task, torch.device]:
@@ -103,13 +111,14 @@ def _seeded_task(cfg: DictConfig, device: str) -> tuple[Task, torch.device]:
     load_plugins(cfg.get("imports") or ())
     seed_everything(cfg.seed)
     where = choose_device(device)
-    return build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(where), where
+    task = build_task(cfg.dataset, Path(cfg.data.root), cfg.data.download, seed=cfg.seed)
+    return task.to(where, memory_format(cfg)), where
 
 
 def _with_related(task: Task, method: Method, cfg: DictConfig, device: torch.device) -> Task:
     """``task`` with the related tasks ``method`` names too, built from the run's data folder and seed."""
     related = {
-        name: build_task(spec, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(device)
+        name: build_task(spec, Path(cfg.data.root), cfg.data.download, seed=cfg.seed).to(device, memory_format(cfg))
         for name, spec in method.related_tasks().items()
     }
     clash = sorted(set(related) & set(task.related))
@@ -183,21 +192,33 @@ def run(cfg: DictConfig, run_dir: Path, samplers: Samplers | None = None) -> dic
 
     The folder is held exclusively for the run. A finished run with the same config is returned
     as it is; a killed one continues from its checkpoint (``trainer.resume``). A run that fails
-    leaves ``"status": "failed"`` with the error, unless the folder holds a finished run.
+    leaves ``"status": "failed"`` with the error, unless the folder holds a finished run. In a run
+    of several processes (torchrun) process 0 alone holds and writes the folder.
     """
-    with exclusive_run_dir(run_dir):
-        finished = finished_run(cfg, run_dir) if cfg.trainer.resume else None
+    world = current_world()
+    with exclusive_run_dir(run_dir) if world.is_main else nullcontext():
+        finished = world.decided_by_main(lambda: _prepared_folder(cfg, run_dir))
         if finished is not None:
-            console.print(f"{run_dir} already finished; target accuracy {finished['target_acc']:.2f}")
+            if world.is_main:
+                console.print(f"{run_dir} already finished; target accuracy {finished['target_acc']:.2f}")
             return finished
-        remove_temporary_files(run_dir)
-        if not cfg.trainer.resume:
-            (run_dir / CHECKPOINT_FILE).unlink(missing_ok=True)
         try:
             return _train(cfg, run_dir, samplers)
         except Exception as error:
-            _record_failure(cfg, run_dir, error)
+            if world.is_main:
+                _record_failure(cfg, run_dir, error)
             raise
+
+
+def _prepared_folder(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
+    """The results of the finished run in ``run_dir``; else None, the folder cleared of what a
+    killed run left (and of its checkpoint, without ``trainer.resume``)."""
+    finished = finished_run(cfg, run_dir) if cfg.trainer.resume else None
+    if finished is None:
+        remove_temporary_files(run_dir)
+        if not cfg.trainer.resume:
+            (run_dir / CHECKPOINT_FILE).unlink(missing_ok=True)
+    return finished
 
 
 def finished_run(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
@@ -213,10 +234,13 @@ def finished_run(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
 
 
 def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[str, Any]:
+    world = current_world()
     experiment = Experiment.build(cfg)
-    batch_shape = (2 * cfg.trainer.batch_size, *experiment.task.input_shape)
+    batch_shape = (2 * cfg.trainer.batch_size // world.size, *experiment.task.input_shape)
     limit_cpu_threads(cfg.trainer.threads, experiment.method.model, batch_shape)
-    logger = _instantiate("logger", cfg.logger)
+    if cfg.trainer.compile:
+        experiment.method.model.compile()
+    logger = _instantiate("logger", cfg.logger) if world.is_main else NullLogger()
     logger.start(run_dir, resolved(cfg))
     try:
         trainer = experiment.trainer(run_dir / CHECKPOINT_FILE, logger, samplers)
@@ -227,7 +251,10 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
     results = summarize(
         state, trainer.settings, identity(cfg), resolved(cfg), str(experiment.device),
         experiment.task.input_shape, experiment.method.provenance(), 0 if held_out is None else len(held_out),
+        world.size,
     )
+    if not world.is_main:
+        return results
     write_json(run_dir / RESULTS_FILE, results)
     shown = (*TASK_METRICS, ORACLE_METRIC)
     related = "".join(
@@ -260,14 +287,15 @@ def _config_or_none(cfg: DictConfig) -> dict[str, Any] | None:
 
 
 def choose_device(name: str) -> torch.device:
-    """``auto`` (CUDA when available, else the CPU), ``cpu``, or an available ``cuda[:N]``."""
+    """``auto`` (CUDA when available, else the CPU), ``cpu``, or an available ``cuda[:N]``; in a
+    run of several processes, ``auto`` and ``cuda`` are each process's own GPU."""
     try:
         device = resolve_device(name)
     except RuntimeError:
         raise UserError(f"trainer.device={name} is not a device; use auto, cpu, cuda or cuda:N") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UserError(f"trainer.device={name}: CUDA is not available here; use trainer.device=cpu or auto")
-    return device
+    return current_world().device(device)
 
 
 def fit_settings(trainer_cfg: DictConfig) -> FitSettings:

@@ -8,31 +8,26 @@ there before the run holds the folder's lock and has checked that the folder is 
 
 from __future__ import annotations
 
-import logging
 import sys
-from contextlib import contextmanager
+from contextlib import nullcontext, suppress
 from pathlib import Path
-from typing import Iterator
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from rich.console import Console
-from rich.markup import escape
 
-from transferbench.config import CONF_DIR
-from transferbench.errors import UserError, first_line
-from transferbench.experiment import finished_run, run
+from transferbench.config import CONF_DIR, check_config
+from transferbench.engine.distributed import NO_SWEEP, World, current_world
+from transferbench.errors import UserError
+from transferbench.experiment import finished_run
 from transferbench.files import write_text
-from transferbench.layout import LOG_FILE, exclusive_run_dir
+from transferbench.launch import launch_processes, logged_run, quiet_unless_main, report
+from transferbench.layout import exclusive_run_dir
 from transferbench.objective import check_objective, objective_value
 
-log = logging.getLogger(__name__)
-console = Console(stderr=True)
 #: Where a run folder keeps the composed config, Hydra's settings and the command's overrides.
 RECORD_DIR = ".hydra"
-LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
 def train_task(cfg: DictConfig) -> float | None:
@@ -42,37 +37,53 @@ def train_task(cfg: DictConfig) -> float | None:
     Every error ends as one line (a traceback of an unexpected one goes to the run's train.log);
     a single run then exits non-zero, a sweep job returns None so that the sweep goes on and its
     summary lists the failure. Kept importable under its own name so that process-pool launchers
-    (``hydra/launcher=joblib``) can send it to their workers by reference.
+    (``hydra/launcher=joblib``) can send it to their workers by reference. Under torchrun, every
+    process runs this; process 0 holds and writes the folder.
     """
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    world = current_world()
     try:
-        return train_in_folder(cfg, run_dir)
+        return train_in_folder(cfg, shared_run_dir(world))
     except UserError as error:
-        console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
+        report(error, world)
         if HydraConfig.get().mode == RunMode.MULTIRUN:
             return None
         sys.exit(1)
 
 
+def shared_run_dir(world: World) -> Path:
+    """The run's folder: Hydra's; under torchrun, process 0's (each process's Hydra names its own
+    by the time it started), the others' empty folders removed. A sweep is not split over processes."""
+    own = Path(HydraConfig.get().runtime.output_dir)
+    if world.size == 1:
+        return own
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        raise UserError(NO_SWEEP)
+    quiet_unless_main(world)
+    chosen = world.from_main(own)
+    if chosen != own:
+        with suppress(OSError):
+            own.rmdir()
+    return chosen
+
+
 def train_in_folder(cfg: DictConfig, run_dir: Path) -> float | None:
     """Check the objective, hold ``run_dir``, check that it is this run's, record the command, then
-    run; an unexpected error becomes one ``UserError`` line, its traceback going to train.log only."""
+    run it here (``launch.logged_run``) or in ``trainer.processes`` processes. Under torchrun,
+    process 0 alone holds, checks and writes the folder."""
+    check_config(cfg)
     check_objective(cfg, optimizing=optimizing_sweep())
-    with exclusive_run_dir(run_dir):
+    world = current_world()
+    processes = cfg.trainer.processes
+    if processes > 1 and world.size > 1:
+        raise UserError("trainer.processes starts the run's processes itself; run it without torchrun")
+    with exclusive_run_dir(run_dir) if world.is_main else nullcontext():
         if cfg.trainer.resume:
-            finished_run(cfg, run_dir)
-        record_command(cfg, run_dir)
-        with run_log(run_dir) as log_file:
-            try:
-                return objective_value(run(cfg, run_dir), cfg.objective)
-            except UserError:
-                raise
-            except Exception as error:
-                traceback = log.makeRecord(log.name, logging.ERROR, __file__, 0, "unexpected error", (), sys.exc_info())
-                log_file.handle(traceback)
-                raise UserError(
-                    f"unexpected {first_line(error)}; the traceback is in {run_dir / LOG_FILE}"
-                ) from error
+            world.decided_by_main(lambda: finished_run(cfg, run_dir))
+        if world.is_main:
+            record_command(cfg, run_dir)
+        if processes == 1:
+            return objective_value(logged_run(cfg, run_dir, world), cfg.objective)
+    return objective_value(launch_processes(cfg, run_dir), cfg.objective)
 
 
 main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(train_task)
@@ -95,18 +106,3 @@ def record_command(cfg: DictConfig, run_dir: Path) -> None:
     }
     for name, node in record.items():
         write_text(run_dir / RECORD_DIR / name, OmegaConf.to_yaml(node))
-
-
-@contextmanager
-def run_log(run_dir: Path) -> Iterator[logging.Handler]:
-    """Python logging also into ``run_dir/train.log`` while the run lasts; yields that file's
-    handler, for what goes into the file only (the traceback of an unexpected error)."""
-    handler = logging.FileHandler(run_dir / LOG_FILE)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        handler.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import shlex
 from dataclasses import dataclass, field, replace
@@ -25,18 +26,28 @@ FIXED = ("root", "download")
 
 
 class Normalize:
-    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``, in channels-last
-    memory order (NHWC: the digits nets train 1.3× faster on CPU in it, docs/benchmarks.md);
-    floats pass."""
+    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``, in
+    ``memory_format`` (by default channels-last, NHWC: the digits nets train 1.3× faster on CPU in
+    it, docs/benchmarks.md, and GPUs' tensor cores want it); floats pass."""
 
-    def __init__(self, mean: Sequence[float] | None, std: Sequence[float] | None) -> None:
+    def __init__(
+        self, mean: Sequence[float] | None, std: Sequence[float] | None,
+        memory_format: torch.memory_format = torch.channels_last,
+    ) -> None:
         self.mean = None if mean is None else torch.tensor(mean).view(1, -1, 1, 1)
         self.std = None if std is None else torch.tensor(std).view(1, -1, 1, 1)
+        self.memory_format = memory_format
+
+    def laid_out(self, memory_format: torch.memory_format) -> "Normalize":
+        """The same normalisation, its output in ``memory_format``."""
+        laid = copy.copy(self)
+        laid.memory_format = memory_format
+        return laid
 
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.dtype != torch.uint8:
             return inputs
-        images = inputs.float().div_(255.0).contiguous(memory_format=torch.channels_last)
+        images = inputs.float().div_(255.0).contiguous(memory_format=self.memory_format)
         if self.mean is None:
             return images
         mean, std = self.mean.to(images.device), self.std.to(images.device)
@@ -79,13 +90,15 @@ class Task:
     summary: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
     unlabelled: Split | None = None
 
-    def to(self, device: torch.device | str) -> "Task":
-        """The same task with every split moved to ``device`` (the on-device data path)."""
-        related = {name: task.to(device) for name, task in self.related.items()}
+    def to(self, device: torch.device | str, memory_format: torch.memory_format = torch.channels_last) -> "Task":
+        """The same task with every split moved to ``device`` (the on-device data path), its
+        network input laid out in ``memory_format``."""
+        related = {name: task.to(device, memory_format) for name, task in self.related.items()}
         evaluations = {name: split.to(device) for name, split in self.evaluations.items()}
         return replace(
             self, source=self.source.to(device), target=self.target.to(device), related=related,
             evaluations=evaluations, unlabelled=None if self.unlabelled is None else self.unlabelled.to(device),
+            normalize=self.normalize.laid_out(memory_format),
         )
 
     def train_inputs(self, inputs: torch.Tensor) -> torch.Tensor:

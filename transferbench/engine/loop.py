@@ -20,10 +20,11 @@ import torch
 
 from transferbench.data import InfiniteSampler, Task
 from transferbench.data.subset import fixed_draw
+from transferbench.engine.distributed import World
 from transferbench.engine.evaluate import accuracy, embeddings, mean_absolute_error
 from transferbench.engine.precision import Precision
 from transferbench.engine.progress import training_progress
-from transferbench.engine.seeding import restore_rng_state, rng_state
+from transferbench.engine.seeding import process_seed, restore_rng_state, rng_state, seed_everything
 from transferbench.errors import UserError
 from transferbench.files import load_torch, save_torch
 from transferbench.methods import Batch, Method
@@ -78,22 +79,25 @@ class Trainer:
 
     ``samplers`` (source, target) replaces the default on-device ``InfiniteSampler`` pair. A
     method that is not trained by gradient (``Method.trains_by_gradient``) gets no optimizer and
-    no steps: it is fitted in ``before_fit``, then evaluated and checkpointed once.
+    no steps: it is fitted in ``before_fit``, then evaluated and checkpointed once. ``world`` is
+    the processes training the run together (``engine/distributed.py``): each trains on its share
+    of every batch, and process 0 alone writes the checkpoint and shows progress.
     """
 
     def __init__(
         self, method: Method, task: Task, optimizer: torch.optim.Optimizer | None,
         scheduler: torch.optim.lr_scheduler.LRScheduler | None, settings: FitSettings,
         checkpoint_path: Path, logger: Any, seed: int, config_digest: str,
-        samplers: tuple[BatchSource, BatchSource] | None = None,
+        samplers: tuple[BatchSource, BatchSource] | None = None, world: World = World(),
     ) -> None:
-        self.method, self.task, self.settings = method, task, settings
+        self.method, self.task, self.settings, self.world, self.seed = method, task, settings, world, seed
         self.optimizer, self.scheduler, self.logger = optimizer, scheduler, logger
         self.checkpoint_path, self.config_digest = checkpoint_path, config_digest
-        self.source, self.target = samplers or (
+        world.decided_by_main(lambda: world.share_of(settings.batch_size))
+        self.source, self.target = map(world.share, samplers or (
             InfiniteSampler(task.source.train, settings.batch_size, seed=seed),
             InfiniteSampler(task.target.train, settings.batch_size, seed=seed + 1),
-        )
+        ))
         missing = [name for name in method.trains_on if name not in task.related]
         if missing:
             raise UserError(
@@ -101,10 +105,13 @@ class Trainer:
                 f"(its related tasks: {', '.join(task.related) or 'none'}); choose a task that declares it"
             )
         self.related = {
-            name: InfiniteSampler(task.related[name].source.train, settings.batch_size, seed=seed + 2 + index)
+            name: world.share(InfiniteSampler(task.related[name].source.train, settings.batch_size, seed=seed + 2 + index))
             for index, name in enumerate(method.trains_on)
         }
-        self.precision = Precision(settings.precision, task.source.train.inputs.device)
+        device = task.source.train.inputs.device
+        self.precision = Precision(settings.precision, device)
+        # The module a training step calls: the method, or its replica that averages gradients.
+        self.step_module = world.replicated(method, device) if method.trains_by_gradient else method
         self.validators = usable_validators(settings.validators, task)
         # The validators' examples of each domain: one draw, the same at every evaluation.
         self.probes = {
@@ -113,13 +120,15 @@ class Trainer:
         self.state = FitState()
 
     def fit(self) -> FitState:
-        self.resume_if_possible()
+        resumed = self.resume_if_possible()
         self._wall_mark = self._train_mark = time.perf_counter()
         self.method.before_fit(self.task)
+        if not resumed and not self.world.is_main:
+            seed_everything(process_seed(self.seed, self.world.rank))
         if not self.method.trains_by_gradient:
             return self._fit_without_steps()
         total = self.settings.iterations
-        with training_progress(self.settings.progress) as progress:
+        with training_progress(self.settings.progress and self.world.is_main) as progress:
             bar = progress.add_task(
                 self.task.name, total=total, completed=self.state.iteration, loss="-",
                 accuracy=self._latest_accuracy(),
@@ -174,7 +183,7 @@ class Trainer:
         target_inputs, target_labels = next(self.target)
         if not self.method.uses_target_labels:
             target_labels = None
-        return self.method.losses(
+        return self.step_module(
             Batch(self.task.train_inputs(source_inputs), source_labels),
             Batch(self.task.train_inputs(target_inputs), target_labels),
             progress=self.state.iteration / self.settings.iterations,
@@ -199,7 +208,8 @@ class Trainer:
         return losses
 
     def record_losses(self, losses: dict[str, torch.Tensor]) -> None:
-        values = {name: loss.item() for name, loss in losses.items()}
+        """The losses of the step, averaged over the processes; a loss that is not finite stops the run."""
+        values = self.world.mean({name: loss.item() for name, loss in losses.items()})
         for name, value in values.items():
             if not math.isfinite(value):
                 raise UserError(
@@ -276,6 +286,10 @@ class Trainer:
         return f"{name}_{task.metric}", measure(self.method, test, prepare, size, name)
 
     def save_checkpoint(self) -> None:
+        """Process 0 writes what resuming needs, with every process's random state."""
+        processes_rng = self.world.gather(rng_state())
+        if not self.world.is_main:
+            return
         save_torch(
             self.checkpoint_path,
             {
@@ -289,13 +303,16 @@ class Trainer:
                 "source_sampler": self.source.state_dict(),
                 "target_sampler": self.target.state_dict(),
                 "related_samplers": {name: sampler.state_dict() for name, sampler in self.related.items()},
-                "rng": rng_state(),
+                "rng": processes_rng[0],
+                "processes": len(processes_rng),
+                "other_processes_rng": processes_rng[1:],
             },
         )
 
-    def resume_if_possible(self) -> None:
+    def resume_if_possible(self) -> bool:
+        """Continue from the checkpoint when there is one; whether there was."""
         if not self.checkpoint_path.is_file():
-            return
+            return False
         checkpoint = load_torch(
             self.checkpoint_path, str(self.checkpoint_path),
             "; delete it to start this run over, or set trainer.resume=false",
@@ -311,6 +328,12 @@ class Trainer:
                 f"{_runs(self.method.provenance())} (they were trained again or replaced); "
                 "use a new output dir or trainer.resume=false to start over"
             )
+        processes = checkpoint.get("processes", 1)
+        if processes != self.world.size:
+            raise UserError(
+                f"{self.checkpoint_path} was written by a run of {processes} process(es); resume it with "
+                f"torchrun --nproc_per_node={processes}, or start over with trainer.resume=false"
+            )
         self.state = FitState(**checkpoint["fit_state"])
         self.method.load_state_dict(checkpoint["method"])
         if self.optimizer:
@@ -321,8 +344,9 @@ class Trainer:
         self.target.load_state_dict(checkpoint["target_sampler"])
         for name, sampler in self.related.items():
             sampler.load_state_dict(checkpoint["related_samplers"][name])
-        restore_rng_state(checkpoint["rng"])
+        restore_rng_state(([checkpoint["rng"]] + checkpoint.get("other_processes_rng", []))[self.world.rank])
         log.info("resumed from iteration %d (%s)", self.state.iteration, self.checkpoint_path)
+        return True
 
     def _total_loss(self) -> float:
         return sum(self.state.last_losses.values())

@@ -21,6 +21,7 @@ PACKAGES = ("transferbench", "torch", "torchvision", "hydra-core", "omegaconf", 
 def summarize(
     state: FitState, settings: FitSettings, identity: dict[str, Any], config: dict[str, Any],
     device: str, input_shape: tuple[int, ...], provenance: dict[str, Any], source_val_size: int = 0,
+    processes: int = 1,
 ) -> dict[str, Any]:
     """Results of a finished run. Model selection is the last evaluation; the best-over-history
     number is recorded only as ``oracle_target_acc`` (it peeks at target test labels). Each
@@ -28,7 +29,8 @@ def summarize(
     a related regression task's mean absolute error as ``<name>_mae``.
     ``provenance`` names the trained networks the method learned from (``Method.provenance``).
     ``validators`` are the last evaluation's scores (every evaluation's are in ``history``);
-    ``source_val_size`` is how many source training examples were held out for validation."""
+    ``source_val_size`` is how many source training examples were held out for validation;
+    ``processes`` how many trained the run together (torchrun), each on its share of every batch."""
     last = state.history[-1]
     images = state.iteration * 2 * settings.batch_size
     return {
@@ -49,6 +51,7 @@ def summarize(
         "train_time_s": round(state.train_seconds, 3),
         "train_images_per_s": round(images / max(state.train_seconds, 1e-9), 1),
         "device": device,
+        "processes": processes,
         "cpu_threads": cpu_threads_info(),
         "config": config,
         "environment": environment(),

@@ -32,6 +32,12 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def process_seed(seed: int, rank: int) -> int:
+    """The seed of process ``rank``'s own random draws (augmentation, dropout) in a run of
+    several processes, independent of every other process's and every other run's."""
+    return int(np.random.SeedSequence([seed, rank]).generate_state(1)[0])
+
+
 def rng_state() -> dict[str, Any]:
     """The torch generators' state (CPU and every CUDA device)."""
     state: dict[str, Any] = {"cpu": torch.get_rng_state()}

@@ -49,6 +49,11 @@ class Method(nn.Module, metaclass=ABCMeta):
         """Named loss terms for one step; ``progress`` ∈ [0, 1] drives schedules. For a method
         not trained by gradient, the engine records them once, on one batch, without a step."""
 
+    def forward(self, source: Batch, target: Batch, progress: float, **related: Any) -> dict[str, torch.Tensor]:
+        """One training step's :meth:`losses`: the call DistributedDataParallel wraps to average
+        the gradients of a step over processes (``engine/distributed.py``)."""
+        return self.losses(source, target, progress, **related)
+
     def parameter_groups(self) -> list[dict]:
         """The model's groups, then the method's own modules at the base learning rate."""
         model_params = {id(p) for p in self.model.parameters()}
