@@ -9,7 +9,9 @@ time of the digits table with several runs per GPU. Writes a Markdown table.
       under data.root (or $TRANSFERBENCH_DATA);
     - Office-31 size: ResNet-50 on random 256×256 images cropped to 224 (32 + 32 images), the
       synthetic_office31 task: no data and no download (random initial weights);
-    each in fp32 and mixed precision (bf16 where the device supports it, else fp16).
+    each in fp32 and mixed precision (bf16 where the device supports it, else fp16), and with
+    --compile also mixed precision with torch.compile (its compilation is outside the clock only
+    in so far as --iterations dwarfs it: time at least a few hundred steps).
 (b) Wall time of the digits preset's methods × --preset-tasks (mnist_usps, usps_mnist, mnist_mnistm)
     × seeds 0–2 at the tasks' protocol, --preset-jobs runs side by side on the device
     (scripts/bench_sweep.py's timing through the joblib launcher); --preset-iterations shortens
@@ -49,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", help="auto (cuda when available), cuda or cpu")
     parser.add_argument("--iterations", type=int, default=100, help="training steps timed per workload")
     parser.add_argument("--workloads", nargs="+", choices=sorted(WORKLOADS), help="the (a) workloads to time (default: all)")
+    parser.add_argument("--compile", action="store_true", help="also time mixed precision with trainer.compile=true")
     parser.add_argument("--no-preset", action="store_true", help="leave out (b), the digits preset's time")
     parser.add_argument("--preset-jobs", type=int, default=4, help="runs side by side for (b) (default: 4)")
     parser.add_argument("--preset-iterations", type=int, help="shorten every run of (b) (default: the protocol)")
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     device = str(choose_device(args.device))
     chosen = [WORKLOADS[key] for key in args.workloads or WORKLOADS]
-    rows = [throughput(name, overrides, device, args.iterations) for name, overrides in chosen]
+    rows = [throughput(name, overrides, device, args.iterations, args.compile) for name, overrides in chosen]
     markdown = throughput_table(rows, device)
     if not args.no_preset:
         markdown += preset_table(args.preset_tasks, args.preset_jobs, args.preset_iterations)
@@ -75,24 +78,32 @@ def mixed_precision(device: str) -> str:
     return "bf16"
 
 
-def throughput(name: str, overrides: list[str], device: str, iterations: int) -> dict[str, Any]:
-    """Images/s of one workload in fp32 and in mixed precision, one evaluation at the end."""
+def throughput(name: str, overrides: list[str], device: str, iterations: int, compiled: bool) -> dict[str, Any]:
+    """Images/s of one workload in fp32, in mixed precision and (``compiled``) in mixed precision
+    compiled, one evaluation at the end; by variant name."""
     fixed = [f"trainer.iterations={iterations}", f"trainer.eval_every={iterations}", "trainer.validators=[]",
              f"trainer.device={device}", "trainer.progress=false"]
-    speeds = {}
-    for precision in ("fp32", mixed_precision(device)):
-        cfg = compose_config(*overrides, *fixed, f"trainer.precision={precision}")
-        speeds[precision] = train_once(cfg, None)["images_per_s"]
+    mixed = mixed_precision(device)
+    variants = {"fp32": [], mixed: [f"trainer.precision={mixed}"]}
+    if compiled:
+        variants[f"{mixed} + compile"] = [f"trainer.precision={mixed}", "trainer.compile=true"]
+    speeds = {
+        variant: train_once(compose_config(*overrides, *fixed, *options), None)["images_per_s"]
+        for variant, options in variants.items()
+    }
     return {"workload": name, "speeds": speeds}
 
 
 def throughput_table(rows: list[dict[str, Any]], device: str) -> str:
+    """One row per workload, one column per variant, each with its speed-up over fp32."""
     versions = environment()["versions"]
+    variants = list(rows[0]["speeds"])
     lines = [f"Training images/s on {describe(device)} (torch {versions['torch']}):", "",
-             "| workload | fp32 | mixed precision | speed-up |", "|---|---|---|---|"]
+             "| workload | " + " | ".join(variants) + " |", "|---" * (len(variants) + 1) + "|"]
     for row in rows:
-        (_, fp32), (mixed_name, mixed) = row["speeds"].items()
-        lines.append(f"| {row['workload']} | {fp32:,.0f} | {mixed:,.0f} ({mixed_name}) | {mixed / fp32:.2f}× |")
+        fp32 = row["speeds"]["fp32"]
+        cells = [f"{fp32:,.0f}"] + [f"{speed:,.0f} ({speed / fp32:.2f}×)" for speed in list(row["speeds"].values())[1:]]
+        lines.append(f"| {row['workload']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -58,10 +58,13 @@ class Experiment:
 
     @classmethod
     def build(cls, cfg: DictConfig, device: str | None = None) -> "Experiment":
-        """Seed, then build the task on ``device`` (default ``trainer.device``) and the method."""
+        """Seed, then build the task on ``device`` (default ``trainer.device``) and the method,
+        its network compiled when ``trainer.compile`` says so."""
         task, where = _seeded_task(cfg, device or cfg.trainer.device)
         model = build_model(cfg.backbone, task.input_shape, task.num_classes, related_heads(cfg.dataset))
         method = build_method(cfg.method, model)
+        if cfg.trainer.compile:
+            model.compile()
         return cls(cfg, _with_related(task, method, cfg, where), _placed(method, where, cfg), where)
 
     def trainer(
@@ -238,8 +241,6 @@ def _train(cfg: DictConfig, run_dir: Path, samplers: Samplers | None) -> dict[st
     experiment = Experiment.build(cfg)
     batch_shape = (2 * cfg.trainer.batch_size // world.size, *experiment.task.input_shape)
     limit_cpu_threads(cfg.trainer.threads, experiment.method.model, batch_shape)
-    if cfg.trainer.compile:
-        experiment.method.model.compile()
     logger = _instantiate("logger", cfg.logger) if world.is_main else NullLogger()
     logger.start(run_dir, resolved(cfg))
     try:

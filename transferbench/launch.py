@@ -10,6 +10,7 @@ folder is chosen once, and a failure ends in one line.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import uuid
@@ -85,7 +86,9 @@ def quiet_unless_main(world: World) -> None:
 
 
 def launch_processes(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
-    """Train ``cfg`` in ``run_dir`` with ``trainer.processes`` processes; its ``results.json``."""
+    """Train ``cfg`` in ``run_dir`` with ``trainer.processes`` processes; its ``results.json``.
+    Each is a new interpreter (``python -m transferbench.launch``), whatever started this one
+    (a joblib worker, a SLURM job)."""
     count = cfg.trainer.processes
     settings = LaunchConfig(
         min_nodes=1, max_nodes=1, nproc_per_node=count, run_id=uuid.uuid4().hex,
@@ -94,7 +97,7 @@ def launch_processes(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     for name in LAUNCHER_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        elastic_launch(settings, train_process)(resolved(cfg), str(run_dir))
+        elastic_launch(settings, sys.executable)("-m", __name__, str(run_dir), json.dumps(resolved(cfg)))
     except ChildFailedError:
         raise UserError(
             f"the run's {count} processes stopped with the error above (an unexpected error's "
@@ -106,13 +109,19 @@ def launch_processes(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     return results
 
 
-def train_process(config: dict[str, Any], run_dir: str) -> None:
-    """One of the processes ``launch_processes`` starts: the run, its rank from the launcher."""
+def train_process(run_dir: str, config: str) -> int:
+    """One of the processes ``launch_processes`` starts, given the run folder and the resolved
+    config as JSON: the run, its rank from the launcher; the exit status."""
     world = current_world()
     logging.basicConfig(format=LOG_FORMAT, level=logging.INFO, stream=sys.stderr)
     quiet_unless_main(world)
     try:
-        logged_run(OmegaConf.create(config), Path(run_dir), world)
+        logged_run(OmegaConf.create(json.loads(config)), Path(run_dir), world)
     except UserError as error:
         report(error, world)
-        sys.exit(1)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(train_process(*sys.argv[1:]))

@@ -47,9 +47,12 @@ def slurm():
             os.environ["SLURM_CONF"] = previous
 
 
-def sweep(folder, *overrides):
+GRID = ("method=source_only,dann", "seed=0,1")
+
+
+def sweep(folder, *overrides, grid=GRID):
     return subprocess.run(
-        [sys.executable, "-m", "transferbench", "-m", "method=source_only,dann", "seed=0,1", "trainer.iterations=20",
+        [sys.executable, "-m", "transferbench", "-m", *grid, "trainer.iterations=20",
          "trainer.progress=false", "hydra/launcher=slurm", *SMALL_JOBS, f"hydra.sweep.dir={folder}", *overrides],
         capture_output=True, text=True, timeout=600, cwd=folder.parent,
     )
@@ -78,3 +81,11 @@ def test_a_failed_job_is_listed_and_fails_the_sweep(slurm, tmp_path):
     failed = sweep(tmp_path / "sweep", "optimizer.lr=-1")
     assert failed.returncode == 1
     assert "4 run(s) failed" in failed.stderr
+
+
+def test_a_run_of_two_processes_trains_in_one_slurm_job(slurm, tmp_path):
+    folder = tmp_path / "sweep"
+    done = sweep(folder, "trainer.processes=2", "hydra.launcher.cpus_per_task=2", grid=("method=dann", "seed=0,1"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = [json.loads(path.read_text()) for path in folder.glob("*/results.json")]
+    assert sorted((r["seed"], r["status"], r["processes"]) for r in results) == [(0, "completed", 2), (1, "completed", 2)]

@@ -1,6 +1,6 @@
 """Data-parallel runs on the CPU (gloo): two processes train what one process trains on the same
 global batch, resume a killed run, and refuse what they cannot do in one line. The tests that
-start processes (about 70 s) are marked ``distributed``: ``python -m pytest -m distributed``."""
+start processes (about 75 s) are marked ``distributed``: ``python -m pytest -m distributed``."""
 
 import json
 import os
@@ -133,3 +133,16 @@ def test_each_process_takes_its_equal_share_of_a_global_batch():
     assert [World(rank, 2).rows(batch).tolist() for rank in (0, 1)] == [[0, 1, 2, 3], [4, 5, 6, 7]]
     with pytest.raises(UserError, match="does not split evenly over 3 processes"):
         World(1, 3).rows(batch)
+
+
+@pytest.mark.distributed
+def test_runs_of_two_processes_sweep_side_by_side_in_joblib_workers(tmp_path):
+    swept = subprocess.run(
+        [sys.executable, "-m", "transferbench", "-m", "method=dann", "dataset=moons", "seed=0,1", *QUIET,
+         "trainer.iterations=100", "trainer.eval_every=100", "trainer.processes=2",
+         "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path}"],
+        cwd=REPO_ROOT, env=ENV, capture_output=True, text=True, timeout=300,
+    )
+    assert swept.returncode == 0, swept.stderr[-2000:]
+    results = [json.loads(path.read_text()) for path in tmp_path.glob("*/results.json")]
+    assert sorted((r["seed"], r["status"], r["processes"]) for r in results) == [(0, "completed", 2), (1, "completed", 2)]
