@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import uuid
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
 from transferbench.config import resolved
 from transferbench.engine.distributed import ReportedByMain, World, current_world
+from transferbench.engine.seeding import available_cores
 from transferbench.errors import UserError, first_line
 from transferbench.experiment import run
 from transferbench.layout import LOG_FILE, completed_results
@@ -36,6 +38,7 @@ LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 #: torch.distributed's launcher logs each failed process with its own report; the run's processes
 #: report their errors themselves.
 LAUNCHER_LOGGERS = ("torch.distributed.elastic", "torch.distributed.launcher")
+OMP_NUM_THREADS = "OMP_NUM_THREADS"
 
 
 def logged_run(cfg: DictConfig, run_dir: Path, world: World) -> dict[str, Any]:
@@ -97,7 +100,8 @@ def launch_processes(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     for name in LAUNCHER_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        elastic_launch(settings, sys.executable)("-m", __name__, str(run_dir), json.dumps(resolved(cfg)))
+        with cores_shared_by(count):
+            elastic_launch(settings, sys.executable)("-m", __name__, str(run_dir), json.dumps(resolved(cfg)))
     except ChildFailedError:
         raise UserError(
             f"the run's {count} processes stopped with the error above (an unexpected error's "
@@ -107,6 +111,20 @@ def launch_processes(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     if results is None:
         raise UserError(f"the run's processes ended without a finished {run_dir}/results.json; see {run_dir / LOG_FILE}")
     return results
+
+
+@contextmanager
+def cores_shared_by(count: int) -> Iterator[None]:
+    """Unless ``$OMP_NUM_THREADS`` is set, the processes started meanwhile split the cores (each
+    one's ``trainer.threads=auto`` reads it), as torchrun keeps them from oversubscribing."""
+    if OMP_NUM_THREADS in os.environ:
+        yield
+        return
+    os.environ[OMP_NUM_THREADS] = str(max(1, available_cores() // count))
+    try:
+        yield
+    finally:
+        os.environ.pop(OMP_NUM_THREADS, None)
 
 
 def train_process(run_dir: str, config: str) -> int:

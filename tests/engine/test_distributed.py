@@ -16,8 +16,10 @@ from torch import nn
 from tests.conftest import QUIET, REPO_ROOT
 from transferbench.config import compose_config
 from transferbench.engine.distributed import World
+from transferbench.engine.seeding import available_cores
 from transferbench.errors import UserError
 from transferbench.experiment import run
+from transferbench.launch import cores_shared_by
 
 # DANN on the moons without the discriminator's dropout: no random draw inside a step, so the
 # processes' own generators cannot make the runs differ.
@@ -146,3 +148,22 @@ def test_runs_of_two_processes_sweep_side_by_side_in_joblib_workers(tmp_path):
     assert swept.returncode == 0, swept.stderr[-2000:]
     results = [json.loads(path.read_text()) for path in tmp_path.glob("*/results.json")]
     assert sorted((r["seed"], r["status"], r["processes"]) for r in results) == [(0, "completed", 2), (1, "completed", 2)]
+
+
+def test_several_processes_need_a_gpu_each():
+    with pytest.raises(UserError, match="trainer.device=cuda:0 would put every process on one GPU"):
+        World(0, 2).device(torch.device("cuda", 0))
+    if torch.cuda.device_count() < 2:
+        with pytest.raises(UserError, match=f"process 1 needs GPU 1, but this machine has {torch.cuda.device_count()}"):
+            World(1, 2, local_rank=1).device(torch.device("cuda"))
+    assert World(1, 2).device(torch.device("cpu")) == torch.device("cpu")
+
+
+def test_started_processes_split_the_cores_unless_the_user_chose(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with cores_shared_by(2):
+        assert os.environ["OMP_NUM_THREADS"] == str(max(1, available_cores() // 2))
+    assert "OMP_NUM_THREADS" not in os.environ
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    with cores_shared_by(2):
+        assert os.environ["OMP_NUM_THREADS"] == "3"

@@ -119,9 +119,20 @@ class World:
         return nn.parallel.DistributedDataParallel(module, device_ids=device_ids, find_unused_parameters=True)
 
     def device(self, device: torch.device) -> torch.device:
-        """A CUDA device without an index becomes this process's GPU (``LOCAL_RANK``)."""
-        if device.type != "cuda" or device.index is not None or self.size == 1:
+        """A CUDA device without an index becomes this process's GPU (``LOCAL_RANK``); one with
+        an index, or a GPU this machine lacks, is an error when there are several processes."""
+        if device.type != "cuda" or self.size == 1:
             return device
+        if device.index is not None:
+            raise UserError(
+                f"trainer.device={device} would put every process on one GPU; use trainer.device=cuda "
+                "(each process its own GPU), and CUDA_VISIBLE_DEVICES to choose the GPUs"
+            )
+        if self.local_rank >= torch.cuda.device_count():
+            raise UserError(
+                f"process {self.rank} needs GPU {self.local_rank}, but this machine has "
+                f"{torch.cuda.device_count()}; start at most that many processes per machine"
+            )
         torch.cuda.set_device(self.local_rank)
         return torch.device("cuda", self.local_rank)
 
