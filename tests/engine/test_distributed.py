@@ -96,7 +96,7 @@ def test_a_checkpoint_resumes_only_with_its_process_count(tmp_path, one_process)
     two = start(TWO["processes"], tmp_path)
     assert two.wait(timeout=300) == 1
     error = two.stderr.read()
-    assert "was written by a run of 1 process(es); resume it with torchrun --nproc_per_node=1" in error
+    assert "was written by a run of 1 process(es); resume it with trainer.processes=1 (or torchrun" in error
     assert "Traceback" not in error
 
 

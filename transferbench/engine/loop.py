@@ -332,7 +332,8 @@ class Trainer:
         if processes != self.world.size:
             raise UserError(
                 f"{self.checkpoint_path} was written by a run of {processes} process(es); resume it with "
-                f"torchrun --nproc_per_node={processes}, or start over with trainer.resume=false"
+                f"trainer.processes={processes} (or torchrun --nproc_per_node={processes}), or start over "
+                "with trainer.resume=false"
             )
         self.state = FitState(**checkpoint["fit_state"])
         self.method.load_state_dict(checkpoint["method"])
