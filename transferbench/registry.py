@@ -104,7 +104,8 @@ def _unmet_types(hint: Any, value: object) -> str:
     allowed = _plain_types(hint)
     if not allowed or _matches(value, allowed):
         return ""
-    return " or ".join(PLAIN_TYPES[kind] for kind in allowed)
+    # PLAIN_TYPES' order, not the annotation's: typing caches a union under its first spelling.
+    return " or ".join(words for kind, words in PLAIN_TYPES.items() if kind in allowed)
 
 
 def _plain_types(hint: Any) -> tuple[type, ...]:

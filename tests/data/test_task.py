@@ -20,6 +20,7 @@ STAND_INS = {
     "fashion_mnist_b": [("fake_idx", {"dataset": "Fashion-MNIST", "folder": "FashionMNIST"})],
     "mnist": [("fake_idx", {})],
     "mnist_mnistm": [("fake_idx", {}), ("fake_mnistm", {})],
+    "mnist_mnistm_generated": [("fake_idx", {}), ("fake_bsds", {})],
     "mnist_usps": [("fake_idx", {}), ("fake_usps", {})],
     "mnist_zero_shot": [("fake_idx", {})],
     "moons": [],
