@@ -1,6 +1,6 @@
 """Data-parallel runs on the CPU (gloo): two processes train what one process trains on the same
 global batch, resume a killed run, and refuse what they cannot do in one line. The tests that
-start processes (about 75 s) are marked ``distributed``: ``python -m pytest -m distributed``."""
+start processes (about 2 min) are marked ``distributed``: ``python -m pytest -m distributed``."""
 
 import json
 import os
@@ -21,8 +21,8 @@ from transferbench.errors import UserError
 from transferbench.experiment import run
 from transferbench.launch import cores_shared_by
 
-# DANN on the moons without the discriminator's dropout: no random draw inside a step, so the
-# processes' own generators cannot make the runs differ.
+# DANN on the moons without the discriminator's dropout (CDAN's too): no random draw inside a
+# step, so the processes' own generators cannot make the runs differ.
 ARGS = [
     "method=dann", "dataset=moons", "seed=3", "trainer.iterations=600", "trainer.eval_every=200",
     "trainer.checkpoint_every=50", "dataset.protocol.discriminator.dropout=0", *QUIET,
@@ -61,6 +61,18 @@ def assert_same_training(actual_dir, expected_dir):
     reference = torch.load(expected_dir / "checkpoint.pt", weights_only=False)["method"]
     for name, tensor in reference.items():
         torch.testing.assert_close(weights[name], tensor, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.distributed
+@pytest.mark.parametrize("method", ["dan", "jan", "coral", "cdan_e"])
+def test_losses_over_the_whole_batch_see_every_process_rows(tmp_path, method):
+    """MK-MMD, JMMD, CORAL and CDAN+E's entropy-weighted mean, each computed by two processes on
+    the global batch they gather, train what one process trains."""
+    chosen = [f"method={method}", "trainer.iterations=300"]
+    run(compose_config(*ARGS, *chosen), tmp_path / "one")
+    two = start(TWO["processes"], tmp_path / "two", *chosen)
+    assert two.wait(timeout=300) == 0, two.stderr.read()
+    assert_same_training(tmp_path / "two", tmp_path / "one")
 
 
 @pytest.mark.distributed

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from transferbench.losses.conditional import entropy_weights, multilinear_map
+from transferbench.losses.distributed import over_all_processes
 from transferbench.losses.grl import reverse_gradient
 
 Conditioning = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -54,6 +55,7 @@ class ConditionalDomainAdversarialLoss(nn.Module):
         return (_mean(losses[source], weights[source]) + _mean(losses[target], weights[target])) / 2
 
 
+@over_all_processes
 def _mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """Σ w_i v_i / Σ w_i."""
     return (weights * values).sum() / weights.sum()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import torch
 
+from transferbench.losses.distributed import over_all_processes
 from transferbench.losses.precision import in_float32
 
 
@@ -23,6 +24,7 @@ def covariance(features: torch.Tensor) -> torch.Tensor:
     return centred.T @ centred / (len(features) - 1)
 
 
+@over_all_processes
 def coral_loss(source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """‖C_S − C_T‖²_F / (4 d²) between the covariances of the source and target rows."""
     dimension = source.shape[1]

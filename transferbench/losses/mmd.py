@@ -30,6 +30,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from transferbench.losses.distributed import over_all_processes
 from transferbench.losses.grl import reverse_gradient
 from transferbench.losses.kernels import Kernel, MultipleGaussianKernel
 
@@ -79,6 +80,7 @@ def _estimate(gram: torch.Tensor, source_count: int, linear: bool) -> torch.Tens
     return _quadratic(gram, source_count, unbiased=False)
 
 
+@over_all_processes
 def mmd2_quadratic(
     source: torch.Tensor, target: torch.Tensor, kernel: Kernel, unbiased: bool = False
 ) -> torch.Tensor:
@@ -86,6 +88,7 @@ def mmd2_quadratic(
     return _quadratic(kernel(torch.cat([source, target])), len(source), unbiased)
 
 
+@over_all_processes
 def mmd2_linear(source: torch.Tensor, target: torch.Tensor, kernel: Kernel) -> torch.Tensor:
     """Linear-time unbiased MMD² (Lemma 14) of equal batches; an odd last example goes unused."""
     return _linear(kernel(torch.cat([source, target])), len(source))
@@ -99,6 +102,7 @@ class MultipleKernelMMD(nn.Module):
         self.kernel = kernel if kernel is not None else MultipleGaussianKernel()
         self.linear = linear
 
+    @over_all_processes
     def forward(self, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return _estimate(self.kernel(torch.cat([source, target])), len(source), self.linear)
 
@@ -111,6 +115,7 @@ class JointMMD(nn.Module):
         self.kernels = nn.ModuleList(kernels)
         self.linear = linear
 
+    @over_all_processes
     def forward(
         self, sources: Sequence[torch.Tensor], targets: Sequence[torch.Tensor]
     ) -> torch.Tensor:
