@@ -4,10 +4,9 @@ with PyTorch's DistributedDataParallel (Li et al., "PyTorch Distributed", VLDB 2
 Every process holds the whole task and a replica of the method. Each step every process draws
 the same global batch from identical samplers and trains on its 1/N of the rows; DDP averages
 the gradients, so with losses that are means over rows the step is the one-process step on the
-global batch. Losses over the whole batch (MMD, JMMD, CORAL, the diversity term of entropy
-methods) are computed on each process's rows, as BatchNorm's statistics are (unless
-``trainer.sync_batchnorm``); random augmentation and dropout draw from each process's own
-generator. Every process evaluates (the same numbers); process 0 alone holds the run folder and
+global batch; losses over the whole batch (MMD, JMMD, CORAL) gather every process's rows to stay
+so (``losses/distributed.py``). BatchNorm's batch statistics are each process's own; random
+augmentation and dropout draw from each process's own generator. Every process evaluates (the same numbers); process 0 alone holds the run folder and
 writes the checkpoint, ``results.json`` and the logs. One process is the plain run: every
 operation here is then the identity.
 """
