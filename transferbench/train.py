@@ -77,11 +77,10 @@ def train_in_folder(cfg: DictConfig, run_dir: Path) -> float | None:
     if processes > 1 and world.size > 1:
         raise UserError("trainer.processes starts the run's processes itself; run it without torchrun")
     with exclusive_run_dir(run_dir) if world.is_main else nullcontext():
-        if cfg.trainer.resume:
-            world.decided_by_main(lambda: finished_run(cfg, run_dir))
+        finished = world.decided_by_main(lambda: finished_run(cfg, run_dir)) if cfg.trainer.resume else None
         if world.is_main:
             record_command(cfg, run_dir)
-        if processes == 1:
+        if processes == 1 or finished is not None:  # a finished run is read back, not started again
             return objective_value(logged_run(cfg, run_dir, world), cfg.objective)
     return objective_value(launch_processes(cfg, run_dir), cfg.objective)
 

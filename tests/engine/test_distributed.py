@@ -150,16 +150,23 @@ def test_each_process_takes_its_equal_share_of_a_global_batch():
 
 
 @pytest.mark.distributed
-def test_runs_of_two_processes_sweep_side_by_side_in_joblib_workers(tmp_path):
-    swept = subprocess.run(
-        [sys.executable, "-m", "transferbench", "-m", "method=dann", "dataset=moons", "seed=0,1", *QUIET,
-         "trainer.iterations=100", "trainer.eval_every=100", "trainer.processes=2",
-         "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path}"],
-        cwd=REPO_ROOT, env=ENV, capture_output=True, text=True, timeout=300,
-    )
+def test_runs_of_two_processes_sweep_side_by_side_in_joblib_workers_and_are_skipped_when_done(tmp_path):
+    def sweep():
+        return subprocess.run(
+            [sys.executable, "-m", "transferbench", "-m", "method=dann", "dataset=moons", "seed=0,1", *QUIET,
+             "trainer.iterations=100", "trainer.eval_every=100", "trainer.processes=2",
+             "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path}"],
+            cwd=REPO_ROOT, env=ENV, capture_output=True, text=True, timeout=300,
+        )
+
+    swept = sweep()
     assert swept.returncode == 0, swept.stderr[-2000:]
     results = [json.loads(path.read_text()) for path in tmp_path.glob("*/results.json")]
     assert sorted((r["seed"], r["status"], r["processes"]) for r in results) == [(0, "completed", 2), (1, "completed", 2)]
+    before = {path: path.read_text() for path in tmp_path.glob("*/results.json")}
+    again = sweep()
+    assert again.returncode == 0 and again.stderr.count("already finished") == 2
+    assert {path: path.read_text() for path in tmp_path.glob("*/results.json")} == before
 
 
 def test_several_processes_need_a_gpu_each():
