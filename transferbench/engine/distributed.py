@@ -1,14 +1,15 @@
-"""Data-parallel runs over several processes: ``torchrun --nproc_per_node=N -m transferbench ...``
-with PyTorch's DistributedDataParallel (Li et al., "PyTorch Distributed", VLDB 2020).
+"""Data-parallel runs over several processes (``trainer.processes=N`` or ``torchrun
+--nproc_per_node=N -m transferbench ...``) with PyTorch's DistributedDataParallel (Li et al.,
+"PyTorch Distributed", VLDB 2020).
 
 Every process holds the whole task and a replica of the method. Each step every process draws
 the same global batch from identical samplers and trains on its 1/N of the rows; DDP averages
 the gradients, so with losses that are means over rows the step is the one-process step on the
-global batch; losses over the whole batch (MMD, JMMD, CORAL) gather every process's rows to stay
-so (``losses/distributed.py``). BatchNorm's batch statistics are each process's own; random
-augmentation and dropout draw from each process's own generator. Every process evaluates (the same numbers); process 0 alone holds the run folder and
-writes the checkpoint, ``results.json`` and the logs. One process is the plain run: every
-operation here is then the identity.
+global batch, and losses over the whole batch (MMD, JMMD, CORAL) gather every process's rows to
+stay so (``losses/distributed.py``). BatchNorm's batch statistics are each process's own; random
+augmentation and dropout draw from each process's own generator. Every process evaluates (the
+same numbers); process 0 alone holds the run folder and writes the checkpoint, ``results.json``
+and the logs. One process is the plain run: every operation here is then the identity.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ NO_SWEEP = (
     "torchrun trains one run over several processes, not a sweep (-m); sweep with "
     "trainer.processes=N instead, which starts each run's processes itself"
 )
-#: torchrun's environment: this process's rank, the process count, the rank on this machine.
-RANK, WORLD_SIZE, LOCAL_RANK = "RANK", "WORLD_SIZE", "LOCAL_RANK"
+#: torchrun's environment: the process count, and this process's rank on its machine.
+WORLD_SIZE, LOCAL_RANK = "WORLD_SIZE", "LOCAL_RANK"
 
 
 class ReportedByMain(UserError):
@@ -141,14 +142,17 @@ def started_by_torchrun() -> bool:
 
 
 def current_world() -> World:
-    """This process's place among the processes torchrun started (``RANK``, ``WORLD_SIZE``,
-    ``LOCAL_RANK``), joining their process group on first use (gloo for CPU tensors, NCCL for CUDA
-    ones where available); one process when not started by torchrun."""
+    """This process's place among the processes torchrun (or ``trainer.processes``) started,
+    from their environment, joining their process group on first use (gloo for CPU tensors, NCCL
+    for CUDA ones where available, each process on its own GPU); one process otherwise."""
     if not started_by_torchrun():
         return World()
+    local_rank = int(os.environ.get(LOCAL_RANK, "0"))
     if not dist.is_initialized():
+        if local_rank < torch.cuda.device_count():
+            torch.cuda.set_device(local_rank)
         dist.init_process_group()
-    return World(dist.get_rank(), dist.get_world_size(), int(os.environ.get(LOCAL_RANK, "0")))
+    return World(dist.get_rank(), dist.get_world_size(), local_rank)
 
 
 class ProcessShare:
