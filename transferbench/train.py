@@ -41,6 +41,7 @@ def train_task(cfg: DictConfig) -> float | None:
     process runs this; process 0 holds and writes the folder.
     """
     world = current_world()
+    quiet_unless_main(world)
     try:
         return train_in_folder(cfg, shared_run_dir(world))
     except UserError as error:
@@ -58,7 +59,6 @@ def shared_run_dir(world: World) -> Path:
         return own
     if HydraConfig.get().mode == RunMode.MULTIRUN:
         raise UserError(NO_SWEEP)
-    quiet_unless_main(world)
     chosen = world.from_main(own)
     if chosen != own:
         with suppress(OSError):

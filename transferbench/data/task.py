@@ -26,17 +26,15 @@ FIXED = ("root", "download")
 
 
 class Normalize:
-    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``, in
-    ``memory_format`` (by default channels-last, NHWC: the digits nets train 1.3× faster on CPU in
-    it, docs/benchmarks.md, and GPUs' tensor cores want it); floats pass."""
+    """Turns a batch into network input: uint8 images → ``(x/255 − mean)/std``, in its
+    ``memory_format``: channels-last (NHWC) unless :meth:`laid_out` says otherwise (the digits
+    nets train 1.3× faster on CPU in it, docs/benchmarks.md, and GPUs' tensor cores want it);
+    floats pass."""
 
-    def __init__(
-        self, mean: Sequence[float] | None, std: Sequence[float] | None,
-        memory_format: torch.memory_format = torch.channels_last,
-    ) -> None:
+    def __init__(self, mean: Sequence[float] | None, std: Sequence[float] | None) -> None:
         self.mean = None if mean is None else torch.tensor(mean).view(1, -1, 1, 1)
         self.std = None if std is None else torch.tensor(std).view(1, -1, 1, 1)
-        self.memory_format = memory_format
+        self.memory_format = torch.channels_last
 
     def laid_out(self, memory_format: torch.memory_format) -> "Normalize":
         """The same normalisation, its output in ``memory_format``."""
